@@ -1,0 +1,7 @@
+// The wasm module's exports: every kernel family, plus where the JS-managed heap begins.
+// Kernels are plain functions on byte pointers into linear memory (f32 data, row-major,
+// contiguous); JS owns allocation (bindings/memory.ts) and passes pointers in.
+
+export function heapBase(): usize {
+  return __heap_base;
+}
