@@ -5,3 +5,7 @@
 export function heapBase(): usize {
   return __heap_base;
 }
+
+export * from "./kernels/gemm";
+export * from "./kernels/conv2d";
+export * from "./kernels/pool";
