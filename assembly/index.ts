@@ -9,3 +9,7 @@ export function heapBase(): usize {
 export * from "./kernels/gemm";
 export * from "./kernels/conv2d";
 export * from "./kernels/pool";
+export * from "./kernels/elementwise";
+export * from "./kernels/reduce";
+export * from "./kernels/movement";
+export * from "./kernels/random";

@@ -1,0 +1,300 @@
+/**
+ * Elementwise kernels: binary ops with broadcasting, unary ops and activations, and the
+ * activations' backward rules (dx = dy · f'(x or y)).
+ *
+ * Layout: f32, contiguous. Broadcasting is described by the caller (bindings/ops/elementwise.ts)
+ * as at most four collapsed output dims d0..d3 with per-input element strides; a stride of 0
+ * repeats the input along that dim. The innermost stride of each input is 0 or 1, so the
+ * inner loop is either vector-vector, vector-scalar or scalar-vector SIMD.
+ *
+ * The op code is a loop invariant: each public function switches on it once and calls an
+ * @inline loop with a constant op, so the optimiser folds the per-element switch away.
+ */
+
+// Binary op codes (mirrored in bindings/ops/codes.ts).
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, POW = 6;
+const GT = 7, GE = 8, LT = 9, LE = 10, EQ = 11, NE = 12;
+
+// Unary op codes (mirrored in bindings/ops/codes.ts).
+const NEG = 0, SQUARE = 1, SQRT = 2, EXP = 3, LOG = 4, ABS = 5, SIGMOID = 6, RELU = 7;
+const TANH = 8, SOFTPLUS = 9, LEAKY_RELU = 10, POW_SCALAR = 11, CLAMP = 12, AFFINE = 13;
+const SIGN = 14, RECIP = 15;
+
+@inline function maskToOne(m: v128): v128 {
+  return v128.and(m, f32x4.splat(1.0));
+}
+
+@inline function binV(op: i32, a: v128, b: v128): v128 {
+  switch (op) {
+    case ADD: return f32x4.add(a, b);
+    case SUB: return f32x4.sub(a, b);
+    case MUL: return f32x4.mul(a, b);
+    case DIV: return f32x4.div(a, b);
+    case MAX: return f32x4.max(a, b);
+    case MIN: return f32x4.min(a, b);
+    case GT: return maskToOne(f32x4.gt(a, b));
+    case GE: return maskToOne(f32x4.ge(a, b));
+    case LT: return maskToOne(f32x4.lt(a, b));
+    case LE: return maskToOne(f32x4.le(a, b));
+    case EQ: return maskToOne(f32x4.eq(a, b));
+    default: return maskToOne(f32x4.ne(a, b));
+  }
+}
+
+@inline function binS(op: i32, a: f32, b: f32): f32 {
+  switch (op) {
+    case ADD: return a + b;
+    case SUB: return a - b;
+    case MUL: return a * b;
+    case DIV: return a / b;
+    case MAX: return max<f32>(a, b);
+    case MIN: return min<f32>(a, b);
+    case POW: return Mathf.pow(a, b);
+    case GT: return f32(a > b);
+    case GE: return f32(a >= b);
+    case LT: return f32(a < b);
+    case LE: return f32(a <= b);
+    case EQ: return f32(a == b);
+    default: return f32(a != b);
+  }
+}
+
+/** One output row of n elements; sa/sb are the inputs' inner strides (0 or 1). */
+@inline function binRow(op: i32, a: usize, sa: i32, b: usize, sb: i32, y: usize, n: i32): void {
+  let i = 0;
+  if (op != POW) {
+    if (sa == 1 && sb == 1) {
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(y + o, binV(op, v128.load(a + o), v128.load(b + o)));
+      }
+    } else if (sa == 1 && sb == 0) {
+      const vb = f32x4.splat(load<f32>(b));
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(y + o, binV(op, v128.load(a + o), vb));
+      }
+    } else if (sa == 0 && sb == 1) {
+      const va = f32x4.splat(load<f32>(a));
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(y + o, binV(op, va, v128.load(b + o)));
+      }
+    }
+  }
+  for (; i < n; i++) {
+    store<f32>(y + (<usize>i << 2), binS(op, load<f32>(a + (<usize>(i * sa) << 2)), load<f32>(b + (<usize>(i * sb) << 2))));
+  }
+}
+
+@inline function binLoop(op: i32, a: usize, b: usize, y: usize, d0: i32, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32): void {
+  let yo: usize = y;
+  for (let i0 = 0; i0 < d0; i0++) {
+    for (let i1 = 0; i1 < d1; i1++) {
+      for (let i2 = 0; i2 < d2; i2++) {
+        const ao = a + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2) << 2);
+        const bo = b + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2) << 2);
+        binRow(op, ao, sa3, bo, sb3, yo, d3);
+        yo += <usize>d3 << 2;
+      }
+    }
+  }
+}
+
+/** y[i0,i1,i2,i3] = a[...] op b[...] over the output box d0×d1×d2×d3 (strides in elements). */
+export function binary(op: i32, a: usize, b: usize, y: usize, d0: i32, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32): void {
+  switch (op) {
+    case ADD: binLoop(ADD, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case SUB: binLoop(SUB, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case MUL: binLoop(MUL, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case DIV: binLoop(DIV, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case MAX: binLoop(MAX, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case MIN: binLoop(MIN, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case POW: binLoop(POW, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case GT: binLoop(GT, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case GE: binLoop(GE, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case LT: binLoop(LT, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case LE: binLoop(LE, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case EQ: binLoop(EQ, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    default: binLoop(NE, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+  }
+}
+
+// ---- unary ----------------------------------------------------------------------------------
+
+@inline function sigmoidS(x: f32): f32 {
+  // Two branches so that exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
+  if (x >= 0) return 1.0 / (1.0 + Mathf.exp(-x));
+  const e = Mathf.exp(x);
+  return e / (1.0 + e);
+}
+
+@inline function softplusS(x: f32): f32 {
+  // PyTorch's threshold: above 20, log(1+e^x) equals x in f32.
+  return x > 20.0 ? x : Mathf.log1p(Mathf.exp(x));
+}
+
+@inline function unS(op: i32, x: f32, p0: f32, p1: f32): f32 {
+  switch (op) {
+    case NEG: return -x;
+    case SQUARE: return x * x;
+    case SQRT: return Mathf.sqrt(x);
+    case EXP: return Mathf.exp(x);
+    case LOG: return Mathf.log(x);
+    case ABS: return Mathf.abs(x);
+    case SIGMOID: return sigmoidS(x);
+    case RELU: return x > 0 ? x : 0;
+    case TANH: return Mathf.tanh(x);
+    case SOFTPLUS: return softplusS(x);
+    case LEAKY_RELU: return x > 0 ? x : x * p0;
+    case POW_SCALAR: return Mathf.pow(x, p0);
+    case CLAMP: return min<f32>(max<f32>(x, p0), p1);
+    case AFFINE: return x * p0 + p1;
+    case SIGN: return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
+    default: return 1.0 / x;
+  }
+}
+
+/** Whether unV has a SIMD form for op (the others run the scalar rule lane by lane). */
+@inline function unHasV(op: i32): bool {
+  return op == NEG || op == SQUARE || op == SQRT || op == ABS || op == RELU || op == LEAKY_RELU
+    || op == CLAMP || op == AFFINE || op == RECIP;
+}
+
+@inline function unV(op: i32, x: v128, p0: f32, p1: f32): v128 {
+  switch (op) {
+    case NEG: return f32x4.neg(x);
+    case SQUARE: return f32x4.mul(x, x);
+    case SQRT: return f32x4.sqrt(x);
+    case ABS: return f32x4.abs(x);
+    case RELU: return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
+    case LEAKY_RELU: return v128.bitselect(x, f32x4.mul(x, f32x4.splat(p0)), f32x4.gt(x, f32x4.splat(0)));
+    case CLAMP: return f32x4.min(f32x4.max(x, f32x4.splat(p0)), f32x4.splat(p1));
+    case AFFINE: return f32x4.add(f32x4.mul(x, f32x4.splat(p0)), f32x4.splat(p1));
+    default: return f32x4.div(f32x4.splat(1.0), x);
+  }
+}
+
+@inline function unLoop(op: i32, x: usize, y: usize, n: i32, p0: f32, p1: f32): void {
+  let i = 0;
+  if (unHasV(op)) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, unV(op, v128.load(x + o), p0, p1));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, unS(op, load<f32>(x + o), p0, p1));
+  }
+}
+
+/** y = f(x) elementwise over n values; p0/p1 are the op's scalar parameters. */
+export function unary(op: i32, x: usize, y: usize, n: i32, p0: f32, p1: f32): void {
+  switch (op) {
+    case NEG: unLoop(NEG, x, y, n, p0, p1); break;
+    case SQUARE: unLoop(SQUARE, x, y, n, p0, p1); break;
+    case SQRT: unLoop(SQRT, x, y, n, p0, p1); break;
+    case EXP: unLoop(EXP, x, y, n, p0, p1); break;
+    case LOG: unLoop(LOG, x, y, n, p0, p1); break;
+    case ABS: unLoop(ABS, x, y, n, p0, p1); break;
+    case SIGMOID: unLoop(SIGMOID, x, y, n, p0, p1); break;
+    case RELU: unLoop(RELU, x, y, n, p0, p1); break;
+    case TANH: unLoop(TANH, x, y, n, p0, p1); break;
+    case SOFTPLUS: unLoop(SOFTPLUS, x, y, n, p0, p1); break;
+    case LEAKY_RELU: unLoop(LEAKY_RELU, x, y, n, p0, p1); break;
+    case POW_SCALAR: unLoop(POW_SCALAR, x, y, n, p0, p1); break;
+    case CLAMP: unLoop(CLAMP, x, y, n, p0, p1); break;
+    case AFFINE: unLoop(AFFINE, x, y, n, p0, p1); break;
+    case SIGN: unLoop(SIGN, x, y, n, p0, p1); break;
+    default: unLoop(RECIP, x, y, n, p0, p1); break;
+  }
+}
+
+/** f'(x) · dy, reading the forward input x and/or output y, whichever the rule is cheaper with. */
+@inline function unGradS(op: i32, x: f32, y: f32, dy: f32, p0: f32, p1: f32): f32 {
+  switch (op) {
+    case NEG: return -dy;
+    case SQUARE: return 2.0 * x * dy;
+    case SQRT: return dy * 0.5 / y;
+    case EXP: return dy * y;
+    case LOG: return dy / x;
+    case ABS: return x > 0 ? dy : (x < 0 ? -dy : 0.0);
+    case SIGMOID: return dy * y * (1.0 - y);
+    case RELU: return x > 0 ? dy : 0.0;
+    case TANH: return dy * (1.0 - y * y);
+    case SOFTPLUS: return x > 20.0 ? dy : dy * sigmoidS(x);
+    case LEAKY_RELU: return x > 0 ? dy : dy * p0;
+    case POW_SCALAR: return p0 == 2.0 ? dy * 2.0 * x : dy * p0 * Mathf.pow(x, p0 - 1.0);
+    case CLAMP: return x >= p0 && x <= p1 ? dy : 0.0;
+    case AFFINE: return dy * p0;
+    case SIGN: return 0.0;
+    default: return -dy * y * y;
+  }
+}
+
+@inline function unGradLoop(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p0: f32, p1: f32): void {
+  let i = 0;
+  if (op == SIGMOID) {
+    const one = f32x4.splat(1.0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const yv = v128.load(y + o);
+      v128.store(dx + o, f32x4.mul(v128.load(dy + o), f32x4.mul(yv, f32x4.sub(one, yv))));
+    }
+  } else if (op == TANH) {
+    const one = f32x4.splat(1.0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const yv = v128.load(y + o);
+      v128.store(dx + o, f32x4.mul(v128.load(dy + o), f32x4.sub(one, f32x4.mul(yv, yv))));
+    }
+  } else if (op == RELU) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dx + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(x + o), zero)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, unGradS(op, load<f32>(x + o), load<f32>(y + o), load<f32>(dy + o), p0, p1));
+  }
+}
+
+/** dx = dy · f'(x) for the unary op (x: forward input, y: forward output; either may be unused). */
+export function unaryBackward(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p0: f32, p1: f32): void {
+  switch (op) {
+    case NEG: unGradLoop(NEG, x, y, dy, dx, n, p0, p1); break;
+    case SQUARE: unGradLoop(SQUARE, x, y, dy, dx, n, p0, p1); break;
+    case SQRT: unGradLoop(SQRT, x, y, dy, dx, n, p0, p1); break;
+    case EXP: unGradLoop(EXP, x, y, dy, dx, n, p0, p1); break;
+    case LOG: unGradLoop(LOG, x, y, dy, dx, n, p0, p1); break;
+    case ABS: unGradLoop(ABS, x, y, dy, dx, n, p0, p1); break;
+    case SIGMOID: unGradLoop(SIGMOID, x, y, dy, dx, n, p0, p1); break;
+    case RELU: unGradLoop(RELU, x, y, dy, dx, n, p0, p1); break;
+    case TANH: unGradLoop(TANH, x, y, dy, dx, n, p0, p1); break;
+    case SOFTPLUS: unGradLoop(SOFTPLUS, x, y, dy, dx, n, p0, p1); break;
+    case LEAKY_RELU: unGradLoop(LEAKY_RELU, x, y, dy, dx, n, p0, p1); break;
+    case POW_SCALAR: unGradLoop(POW_SCALAR, x, y, dy, dx, n, p0, p1); break;
+    case CLAMP: unGradLoop(CLAMP, x, y, dy, dx, n, p0, p1); break;
+    case AFFINE: unGradLoop(AFFINE, x, y, dy, dx, n, p0, p1); break;
+    case SIGN: unGradLoop(SIGN, x, y, dy, dx, n, p0, p1); break;
+    default: unGradLoop(RECIP, x, y, dy, dx, n, p0, p1); break;
+  }
+}
+
+/** y[i] = value for n floats. */
+export function fill(y: usize, n: i32, value: f32): void {
+  const v = f32x4.splat(value);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), v);
+  for (; i < n; i++) store<f32>(y + (<usize>i << 2), value);
+}
+
+/** Copies n bytes (regions may overlap). */
+export function copyBytes(src: usize, dst: usize, n: usize): void {
+  memory.copy(dst, src, n);
+}
