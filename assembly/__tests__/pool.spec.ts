@@ -1,0 +1,101 @@
+import { maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward } from "../kernels/pool";
+import { filled, randomArray, ptr, reseed, worstError } from "./testutil";
+
+/** Pooling geometry; OH/OW follow from symmetric padding, plus `extra` rows/cols (ceil_mode-like). */
+class Pool {
+  OH: i32;
+  OW: i32;
+  constructor(public P: i32, public H: i32, public W: i32, public KH: i32, public KW: i32, public sH: i32, public sW: i32,
+              public pH: i32, public pW: i32, extra: i32) {
+    this.OH = (H + 2 * pH - KH) / sH + 1 + extra;
+    this.OW = (W + 2 * pW - KW) / sW + 1 + extra;
+  }
+}
+
+function checkMax(s: Pool, x: StaticArray<f32>): void {
+  const nOut = s.P * s.OH * s.OW, nIn = s.P * s.H * s.W;
+  const y = filled(nOut, NaN);
+  const am = new StaticArray<i32>(max(nOut, 1));
+  const dy = randomArray(nOut);
+  const yWant = new StaticArray<f64>(max(nOut, 1));
+  const dxWant = new StaticArray<f64>(max(nIn, 1));
+  const amWant = new StaticArray<i32>(max(nOut, 1));
+  for (let p = 0; p < s.P; p++) for (let oh = 0; oh < s.OH; oh++) for (let ow = 0; ow < s.OW; ow++) {
+    let best: f32 = -Infinity;
+    let bi = -1;
+    for (let kh = 0; kh < s.KH; kh++) for (let kw = 0; kw < s.KW; kw++) {
+      const h = oh * s.sH - s.pH + kh, w = ow * s.sW - s.pW + kw;
+      if (h < 0 || h >= s.H || w < 0 || w >= s.W) continue;
+      const v = x[(p * s.H + h) * s.W + w];
+      if (bi < 0 || v > best) { best = v; bi = h * s.W + w; }
+    }
+    const o = (p * s.OH + oh) * s.OW + ow;
+    yWant[o] = best;
+    amWant[o] = bi;
+    if (bi >= 0) dxWant[p * s.H * s.W + bi] += dy[o];
+  }
+  maxPool2dForward(ptr(x), ptr(y), ptr(am), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW);
+  expect<f64>(worstError(y, yWant, nOut, 1e-7)).toBeLessThanOrEqual(1, "max forward");
+  let argOk = true;
+  for (let o = 0; o < nOut; o++) if (am[o] != amWant[o]) argOk = false;
+  expect<bool>(argOk).toBe(true, "max argmax");
+  const dx = filled(nIn, NaN);
+  maxPool2dBackward(ptr(dy), ptr(am), ptr(dx), s.P, s.H, s.W, s.OH, s.OW);
+  expect<f64>(worstError(dx, dxWant, nIn, 1e-6)).toBeLessThanOrEqual(1, "max backward");
+}
+
+function checkAvg(s: Pool): void {
+  const nOut = s.P * s.OH * s.OW, nIn = s.P * s.H * s.W;
+  const x = randomArray(nIn), dy = randomArray(nOut);
+  const y = filled(nOut, NaN), dx = filled(nIn, NaN);
+  const yWant = new StaticArray<f64>(max(nOut, 1));
+  const dxWant = new StaticArray<f64>(max(nIn, 1));
+  const inv = 1.0 / <f64>(s.KH * s.KW);
+  for (let p = 0; p < s.P; p++) for (let oh = 0; oh < s.OH; oh++) for (let ow = 0; ow < s.OW; ow++) {
+    const o = (p * s.OH + oh) * s.OW + ow;
+    for (let kh = 0; kh < s.KH; kh++) for (let kw = 0; kw < s.KW; kw++) {
+      const h = oh * s.sH - s.pH + kh, w = ow * s.sW - s.pW + kw;
+      if (h < 0 || h >= s.H || w < 0 || w >= s.W) continue;
+      const i = (p * s.H + h) * s.W + w;
+      yWant[o] += <f64>x[i] * inv;
+      dxWant[i] += <f64>dy[o] * inv;
+    }
+  }
+  avgPool2dForward(ptr(x), ptr(y), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW);
+  expect<f64>(worstError(y, yWant, nOut, 1e-6)).toBeLessThanOrEqual(1, "avg forward");
+  avgPool2dBackward(ptr(dy), ptr(dx), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW);
+  expect<f64>(worstError(dx, dxWant, nIn, 1e-6)).toBeLessThanOrEqual(1, "avg backward");
+}
+
+const shapes: Pool[] = [
+  new Pool(3, 8, 8, 2, 2, 2, 2, 0, 0, 0),
+  new Pool(2, 7, 9, 3, 3, 2, 2, 1, 1, 0),
+  new Pool(2, 5, 6, 3, 2, 1, 1, 0, 1, 0),
+  new Pool(1, 1, 1, 1, 1, 1, 1, 0, 0, 0),
+  new Pool(2, 13, 13, 2, 2, 2, 2, 0, 0, 1), // ceil_mode: last window hangs over the edge
+  new Pool(1, 6, 5, 4, 3, 3, 2, 2, 1, 0),
+  new Pool(0, 4, 4, 2, 2, 2, 2, 0, 0, 0),
+];
+
+describe("pooling", () => {
+  it("max pool matches the reference, argmax included", () => {
+    reseed(21);
+    for (let i = 0; i < shapes.length; i++) {
+      const s = shapes[i];
+      checkMax(s, randomArray(s.P * s.H * s.W));
+    }
+  });
+  it("max pool ties pick the first maximum in row-major window order", () => {
+    const s = new Pool(1, 4, 4, 2, 2, 1, 1, 0, 0, 0);
+    const x = filled(16, 1);
+    const y = filled(9, 0);
+    const am = new StaticArray<i32>(9);
+    maxPool2dForward(ptr(x), ptr(y), changetype<usize>(am), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW);
+    for (let oh = 0; oh < 3; oh++) for (let ow = 0; ow < 3; ow++) expect<i32>(am[oh * 3 + ow]).toBe(oh * 4 + ow);
+    checkMax(s, x);
+  });
+  it("avg pool counts padding in the divisor", () => {
+    reseed(22);
+    for (let i = 0; i < shapes.length; i++) checkAvg(shapes[i]);
+  });
+});
