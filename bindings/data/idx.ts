@@ -88,31 +88,28 @@ export function parseIdxRaw(input: Uint8Array | ArrayBuffer, name = '<bytes>'): 
 
 function decode(view: DataView, off: number, n: number, dtype: IdxDtype, bytes: Uint8Array): IdxData {
   // Copies so the result does not pin the (possibly much larger) file or gunzip buffer.
+  // DataView getters default to big-endian, the IDX byte order.
+  const fill = <T extends Int16Array | Int32Array | Float32Array | Float64Array>(
+    out: T,
+    get: (byteOffset: number) => number,
+  ): T => {
+    const size = out.BYTES_PER_ELEMENT;
+    for (let i = 0; i < n; i++) out[i] = get(off + size * i);
+    return out;
+  };
   switch (dtype) {
     case 'uint8':
       return bytes.slice(off, off + n);
     case 'int8':
       return new Int8Array(bytes.slice(off, off + n).buffer);
-    case 'int16': {
-      const out = new Int16Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getInt16(off + 2 * i, false);
-      return out;
-    }
-    case 'int32': {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getInt32(off + 4 * i, false);
-      return out;
-    }
-    case 'float32': {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getFloat32(off + 4 * i, false);
-      return out;
-    }
-    case 'float64': {
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getFloat64(off + 8 * i, false);
-      return out;
-    }
+    case 'int16':
+      return fill(new Int16Array(n), (o) => view.getInt16(o));
+    case 'int32':
+      return fill(new Int32Array(n), (o) => view.getInt32(o));
+    case 'float32':
+      return fill(new Float32Array(n), (o) => view.getFloat32(o));
+    case 'float64':
+      return fill(new Float64Array(n), (o) => view.getFloat64(o));
   }
 }
 
