@@ -9,6 +9,15 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+// tsc's failure is reported at the end, after the wasm files are in place (it still emits JS).
+const tryRun = (cmd, args) => {
+  try {
+    run(cmd, args);
+    return 0;
+  } catch (err) {
+    return err.status ?? 1;
+  }
+};
 
 function writeAtomic(path, text) {
   mkdirSync(dirname(path), { recursive: true });
@@ -18,7 +27,7 @@ function writeAtomic(path, text) {
 
 mkdirSync(join(root, 'dist'), { recursive: true });
 run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', 'release']);
-run(bin('tsc'), ['-p', 'tsconfig.json']);
+const tscStatus = tryRun(bin('tsc'), ['-p', 'tsconfig.json']);
 const wasm = readFileSync(join(root, 'dist', 'wasmgrad.wasm'));
 writeAtomic(
   join(root, 'dist', 'bindings', 'wasm-inline.js'),
@@ -30,3 +39,7 @@ writeAtomic(
 );
 copyFileSync(join(root, 'dist', 'wasmgrad.wasm'), join(root, 'dist', 'bindings', 'wasmgrad.wasm'));
 console.log(`built dist/wasmgrad.wasm (${wasm.length} bytes)`);
+if (tscStatus !== 0) {
+  console.error('build: TypeScript reported errors (see above)');
+  process.exit(tscStatus);
+}

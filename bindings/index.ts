@@ -1,0 +1,44 @@
+/**
+ * wasmgrad: tensors, autodiff and neural-network ops on WebAssembly SIMD kernels.
+ *
+ *   import { init, tensor, manualSeed } from 'wasmgrad';
+ *   await init();
+ *   const x = tensor([1, 2, 3], { requiresGrad: true });
+ *   x.mul(x).sum().backward();   // x.grad = [2, 4, 6]
+ */
+import { K } from './wasm.js';
+
+export { init, isInitialized } from './wasm.js';
+export type { InitOptions } from './wasm.js';
+export {
+  Tensor, tensor, zeros, ones, full, zerosLike, onesLike, arange, linspace, isTensor,
+} from './tensor.js';
+export type { TensorLike, TensorOptions, NestedArray } from './tensor.js';
+export { noGrad, tidy, grad, valueAndGrad, backward, isGradEnabled } from './autograd.js';
+export { memoryInfo } from './memory.js';
+export type { MemoryInfo } from './memory.js';
+export {
+  add, sub, mul, div, pow, neg, sqrt, exp, log, abs, sign, square, reciprocal, clamp, maximum, minimum,
+  gt, ge, lt, le, eq, ne, sigmoid, relu, leakyRelu, tanh, softplus, clone,
+} from './ops/elementwise.js';
+export { sum, mean, max, min, argmax, argmin, softmax, logSoftmax } from './ops/reduce.js';
+export { matmul } from './ops/matmul.js';
+export {
+  reshape, flatten, unsqueeze, squeeze, transpose, permute, slice, cat, gatherRows as indexSelect, oneHot,
+} from './ops/movement.js';
+export { manualSeed, rand, randn, randint, randperm, getRngState, setRngState } from './ops/random.js';
+export * as nn from './nn/index.js';
+
+export const version = '0.1.0';
+
+/** What this build and runtime provide. */
+export function info(): { version: string; simd: boolean; threads: number; wasmBytes: number; runtime: string } {
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  return {
+    version,
+    simd: true,
+    threads: 1,
+    wasmBytes: K().memory.buffer.byteLength,
+    runtime: isNode ? `node ${process.versions.node}` : (typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown'),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * conv2d and 2-d pooling (NCHW) with their gradients. Kernels: assembly/kernels/conv2d.ts and
+ * pool.ts; the im2col workspace is borrowed from the heap for the duration of one call.
+ */
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd.js';
+import { K } from '../wasm.js';
+import { withScratch } from '../memory.js';
+import { fmt } from '../shape.js';
+
+export type Pair = number | [number, number];
+export type Padding = Pair | 'same' | 'valid';
+
+function pair(v: Pair | undefined, dflt: number, op: string, param: string, min: number): [number, number] {
+  const p: [number, number] = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : [NaN, NaN];
+  if (!p.every((x) => Number.isInteger(x) && x >= min)) {
+    throw new RangeError(`${op}: ${param} must be an integer >= ${min} or a pair of them, got ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Padding;
+  dilation?: Pair;
+}
+
+interface ConvGeometry {
+  N: number; C: number; H: number; W: number; OC: number; KH: number; KW: number;
+  sH: number; sW: number; pT: number; pL: number; dH: number; dW: number; OH: number; OW: number;
+}
+
+function convGeometry(x: Tensor, w: Tensor, o: Conv2dOptions): ConvGeometry {
+  if (x.ndim !== 4) throw new RangeError(`conv2d: input must be 4-D [N, C, H, W], got ${fmt(x.shape)}`);
+  if (w.ndim !== 4) throw new RangeError(`conv2d: weight must be 4-D [outChannels, inChannels, kH, kW], got ${fmt(w.shape)}`);
+  const [N, C, H, W] = x.shape;
+  const [OC, WC, KH, KW] = w.shape;
+  if (WC !== C) throw new RangeError(`conv2d: input ${fmt(x.shape)} has ${C} channels but weight ${fmt(w.shape)} expects ${WC}`);
+  const [sH, sW] = pair(o.stride, 1, 'conv2d', 'stride', 1);
+  const [dH, dW] = pair(o.dilation, 1, 'conv2d', 'dilation', 1);
+  let pT: number, pL: number, pB: number, pR: number;
+  if (o.padding === 'same') {
+    if (sH !== 1 || sW !== 1) throw new RangeError("conv2d: padding='same' needs stride 1 (as in PyTorch)");
+    // PyTorch puts the odd pixel of 'same' padding at the bottom/right.
+    const th = dH * (KH - 1), tw = dW * (KW - 1);
+    pT = Math.floor(th / 2); pB = th - pT; pL = Math.floor(tw / 2); pR = tw - pL;
+  } else if (o.padding === 'valid') {
+    pT = pB = pL = pR = 0;
+  } else {
+    [pT, pL] = pair(o.padding as Pair | undefined, 0, 'conv2d', 'padding', 0);
+    pB = pT; pR = pL;
+  }
+  const OH = Math.floor((H + pT + pB - dH * (KH - 1) - 1) / sH) + 1;
+  const OW = Math.floor((W + pL + pR - dW * (KW - 1) - 1) / sW) + 1;
+  if (OH < 1 || OW < 1) {
+    throw new RangeError(`conv2d: the (dilated) kernel ${KH}x${KW} is larger than the padded input ${H + pT + pB}x${W + pL + pR} (input ${fmt(x.shape)})`);
+  }
+  return { N, C, H, W, OC, KH, KW, sH, sW, pT, pL, dH, dW, OH, OW };
+}
+
+function geomArgs(g: ConvGeometry): number[] {
+  return [g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.sH, g.sW, g.pT, g.pL, g.dH, g.dW, g.OH, g.OW];
+}
+
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError('conv2d: input and weight must be Tensors');
+  const g = convGeometry(x, weight, options);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.OC)) {
+    throw new RangeError(`conv2d: bias must have shape [${g.OC}], got ${fmt(bias.shape)}`);
+  }
+  const k = K();
+  const args = geomArgs(g);
+  const wsBytes = k.conv2dWorkspaceBytes(g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.OH, g.OW);
+  const out = Tensor._empty([g.N, g.OC, g.OH, g.OW], 'conv2d');
+  withScratch(wsBytes, (ws) => k.conv2dForward(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, ws, ...args));
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, 'conv2d', inputs, (gy) => {
+    const grads: (Tensor | null)[] = [null, null, null];
+    withScratch(wsBytes, (ws) => {
+      if (x.requiresGrad) {
+        const dx = Tensor._empty(x.shape, 'conv2d backward');
+        k.conv2dBackwardInput(gy.ptr, weight.ptr, dx.ptr, ws, ...args);
+        grads[0] = dx;
+      }
+      if (weight.requiresGrad) {
+        const dw = Tensor._empty(weight.shape, 'conv2d backward');
+        k.conv2dBackwardWeight(x.ptr, gy.ptr, dw.ptr, ws, ...args);
+        grads[1] = dw;
+      }
+    });
+    if (bias && bias.requiresGrad) {
+      const db = Tensor._empty(bias.shape, 'conv2d backward');
+      k.conv2dBackwardBias(gy.ptr, db.ptr, g.N, g.OC, g.OH * g.OW);
+      grads[2] = db;
+    }
+    return grads;
+  });
+}
+
+export interface Pool2dOptions {
+  kernelSize: Pair;
+  /** Default: kernelSize (as PyTorch). */
+  stride?: Pair;
+  padding?: Pair;
+}
+
+function poolGeometry(x: Tensor, o: Pool2dOptions, op: string) {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor`);
+  if (x.ndim !== 4 && x.ndim !== 3) throw new RangeError(`${op}: input must be 4-D [N, C, H, W] or 3-D [C, H, W], got ${fmt(x.shape)}`);
+  if (!o || o.kernelSize === undefined) throw new TypeError(`${op}: options.kernelSize is required`);
+  const [KH, KW] = pair(o.kernelSize, 1, op, 'kernelSize', 1);
+  const [sH, sW] = pair(o.stride ?? o.kernelSize, 1, op, 'stride', 1);
+  const [pH, pW] = pair(o.padding, 0, op, 'padding', 0);
+  if (2 * pH > KH || 2 * pW > KW) throw new RangeError(`${op}: padding (${pH}, ${pW}) must be at most half the kernel size (${KH}, ${KW})`);
+  const H = x.shape[x.ndim - 2], W = x.shape[x.ndim - 1];
+  const P = x.size / (H * W || 1);
+  const OH = Math.floor((H + 2 * pH - KH) / sH) + 1;
+  const OW = Math.floor((W + 2 * pW - KW) / sW) + 1;
+  if (OH < 1 || OW < 1) throw new RangeError(`${op}: kernel ${KH}x${KW} is larger than the padded input ${H + 2 * pH}x${W + 2 * pW} (input ${fmt(x.shape)})`);
+  return { P, H, W, KH, KW, sH, sW, pH, pW, OH, OW, outShape: [...x.shape.slice(0, -2), OH, OW] };
+}
+
+export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
+  const g = poolGeometry(x, options, 'maxPool2d');
+  const k = K();
+  const out = Tensor._empty(g.outShape, 'maxPool2d');
+  // The argmax indices are kept (as an i32 block owned by a tensor) for the backward pass.
+  const argmax = Tensor._empty(g.outShape, 'maxPool2d indices');
+  k.maxPool2dForward(x.ptr, out.ptr, argmax.ptr, g.P, g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW);
+  return record(out, 'maxPool2d', [x], (gy) => {
+    const dx = Tensor._empty(x.shape, 'maxPool2d backward');
+    k.maxPool2dBackward(gy.ptr, argmax.ptr, dx.ptr, g.P, g.H, g.W, g.OH, g.OW);
+    return [dx];
+  });
+}
+
+export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
+  const g = poolGeometry(x, options, 'avgPool2d');
+  const k = K();
+  const out = Tensor._empty(g.outShape, 'avgPool2d');
+  const dims = [g.P, g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW] as const;
+  k.avgPool2dForward(x.ptr, out.ptr, ...dims);
+  return record(out, 'avgPool2d', [x], (gy) => {
+    const dx = Tensor._empty(x.shape, 'avgPool2d backward');
+    k.avgPool2dBackward(gy.ptr, dx.ptr, ...dims);
+    return [dx];
+  });
+}

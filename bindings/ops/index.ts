@@ -1,0 +1,9 @@
+/** Every op, as a function; Tensor's methods forward here. */
+export * from './elementwise.js';
+export * from './reduce.js';
+export * from './matmul.js';
+export * from './movement.js';
+export * from './conv.js';
+export * from './loss.js';
+export * from './random.js';
+export { backward } from '../autograd.js';

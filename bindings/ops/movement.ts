@@ -1,0 +1,189 @@
+/**
+ * Data movement: reshape (a view), permute/transpose, slice, cat, row gather and one-hot, with
+ * gradient rules. Copies go through one strided-copy kernel (assembly/kernels/movement.ts).
+ */
+import { Tensor, fromValues } from '../tensor.js';
+import { record } from '../autograd.js';
+import { K, i32 } from '../wasm.js';
+import { withScratch } from '../memory.js';
+import { Shape, fmt, normAxis, sizeOf, stridesOf, collapseDims } from '../shape.js';
+
+/** Copies the box `shape` from src (element strides ss, offset so) to dst (strides ds, offset do). */
+export function stridedCopy(src: Tensor, srcOffset: number, dst: Tensor, dstOffset: number,
+  shape: Shape, ss: number[], ds: number[], accumulate = false): void {
+  if (sizeOf(shape) === 0) return;
+  const c = collapseDims(shape, [ss, ds]);
+  if (c.shape.length > 8) throw new RangeError(`copy: more than 8 non-trivial dims (${fmt(shape)})`);
+  const n = c.shape.length;
+  withScratch(3 * 8 * 4, (args) => {
+    const v = i32();
+    const base = args >> 2;
+    for (let i = 0; i < n; i++) {
+      v[base + i] = c.shape[i];
+      v[base + 8 + i] = c.strides[0][i];
+      v[base + 16 + i] = c.strides[1][i];
+    }
+    K().stridedCopy(src.ptr + 4 * srcOffset, dst.ptr + 4 * dstOffset, n, args, args + 32, args + 64, accumulate ? 1 : 0);
+  });
+}
+
+export function reshape(x: Tensor, shape: number[]): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError('reshape: input must be a Tensor');
+  const s = shape.slice();
+  const infer = s.indexOf(-1);
+  if (s.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== infer))) {
+    throw new RangeError(`reshape: invalid shape ${fmt(shape)} (non-negative integers and at most one -1)`);
+  }
+  if (infer >= 0) {
+    const known = sizeOf(s.filter((d) => d !== -1));
+    if (known === 0 || x.size % known !== 0) throw new RangeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
+    s[infer] = x.size / known;
+  }
+  if (sizeOf(s) !== x.size) throw new RangeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
+  const out = x._view(s, 'reshape');
+  return record(out, 'reshape', [x], (g) => [g._view(x.shape, 'reshape backward')]);
+}
+
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normAxis(startDim, x.ndim, 'flatten', 'startDim');
+  const e = normAxis(endDim, x.ndim, 'flatten', 'endDim');
+  if (s > e) throw new RangeError(`flatten: startDim (${startDim}) comes after endDim (${endDim})`);
+  return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+}
+
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normAxis(dim, x.ndim + 1, 'unsqueeze');
+  return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
+}
+
+export function squeeze(x: Tensor, dim?: number): Tensor {
+  if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  const d = normAxis(dim, x.ndim, 'squeeze');
+  return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : reshape(x, x.shape.slice());
+}
+
+export function permute(x: Tensor, dims: number[]): Tensor {
+  if (dims.length !== x.ndim) throw new RangeError(`permute: got ${dims.length} dims [${dims.join(', ')}] for a tensor with ${x.ndim} dimensions (shape ${fmt(x.shape)})`);
+  const p = dims.map((d) => normAxis(d, x.ndim, 'permute', 'dims'));
+  if (new Set(p).size !== p.length) throw new RangeError(`permute: dims [${dims.join(', ')}] repeat a dimension`);
+  const outShape = p.map((d) => x.shape[d]);
+  const out = Tensor._empty(outShape, 'permute');
+  const xs = stridesOf(x.shape);
+  stridedCopy(x, 0, out, 0, outShape, p.map((d) => xs[d]), stridesOf(outShape));
+  return record(out, 'permute', [x], (g) => {
+    const inverse = new Array<number>(p.length);
+    p.forEach((d, i) => { inverse[d] = i; });
+    return [permute(g, inverse)];
+  });
+}
+
+export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  if (x.ndim < 2 && dim0 === -2 && dim1 === -1) return reshape(x, x.shape.slice());
+  const a = normAxis(dim0, x.ndim, 'transpose', 'dim0');
+  const b = normAxis(dim1, x.ndim, 'transpose', 'dim1');
+  const p = x.shape.map((_, i) => i);
+  [p[a], p[b]] = [p[b], p[a]];
+  return permute(x, p);
+}
+
+/** Elements start, start+step, ... below end along dim (negative start/end count from the end). */
+export function slice(x: Tensor, dim: number, start: number, end?: number, step = 1): Tensor {
+  const d = normAxis(dim, x.ndim, 'slice');
+  const n = x.shape[d];
+  if (!Number.isInteger(step) || step < 1) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
+  const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+  if (!Number.isInteger(start)) throw new TypeError(`slice: start must be an integer, got ${start}`);
+  const s = clampIdx(start), e = clampIdx(end ?? n);
+  const len = Math.max(0, Math.ceil((e - s) / step));
+  const outShape = x.shape.slice();
+  outShape[d] = len;
+  const out = Tensor._empty(outShape, 'slice');
+  const xs = stridesOf(x.shape);
+  const srcStrides = xs.slice();
+  srcStrides[d] *= step;
+  stridedCopy(x, s * xs[d], out, 0, outShape, srcStrides, stridesOf(outShape));
+  return record(out, 'slice', [x], (g) => {
+    const dx = Tensor._empty(x.shape, 'slice backward');
+    K().fill(dx.ptr, dx.size, 0);
+    stridedCopy(g, 0, dx, s * xs[d], outShape, stridesOf(outShape), srcStrides);
+    return [dx];
+  });
+}
+
+/** Concatenates tensors along dim (all other dims equal). */
+export function cat(tensors: Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new TypeError('cat: expected a non-empty array of tensors');
+  tensors.forEach((t, i) => { if (!(t instanceof Tensor)) throw new TypeError(`cat: element ${i} is not a Tensor`); });
+  const first = tensors[0];
+  const d = normAxis(dim, first.ndim, 'cat');
+  for (const t of tensors) {
+    if (t.ndim !== first.ndim || t.shape.some((v, i) => i !== d && v !== first.shape[i])) {
+      throw new RangeError(`cat: shapes ${fmt(first.shape)} and ${fmt(t.shape)} differ outside dim ${d}`);
+    }
+  }
+  const outShape = first.shape.slice();
+  outShape[d] = tensors.reduce((n, t) => n + t.shape[d], 0);
+  const out = Tensor._empty(outShape, 'cat');
+  const os = stridesOf(outShape);
+  let offset = 0;
+  const offsets: number[] = [];
+  for (const t of tensors) {
+    offsets.push(offset);
+    stridedCopy(t, 0, out, offset * os[d], t.shape, stridesOf(t.shape), os);
+    offset += t.shape[d];
+  }
+  return record(out, 'cat', tensors, (g) => tensors.map((t, i) =>
+    t.requiresGrad ? slice(g, d, offsets[i], offsets[i] + t.shape[d]) : null));
+}
+
+/** Writes integer indices (a tensor of whole numbers, or an array) to wasm as i32 and runs fn. */
+export function withIndices<T>(indices: ArrayLike<number> | Tensor, op: string, fn: (ptr: number, n: number) => T): T {
+  const n = indices instanceof Tensor ? indices.size : indices.length;
+  return withScratch(Math.max(n, 1) * 4, (ptr) => {
+    if (indices instanceof Tensor) {
+      K().f32ToI32(indices.ptr, ptr, n);
+    } else {
+      const v = i32();
+      for (let i = 0; i < n; i++) {
+        const k = indices[i];
+        if (!Number.isInteger(k)) throw new TypeError(`${op}: index ${i} is ${k}, not an integer`);
+        v[(ptr >> 2) + i] = k;
+      }
+    }
+    return fn(ptr, n);
+  });
+}
+
+/** Rows x[indices[i]] stacked (a minibatch from a dataset tensor); gradient scatters back. */
+export function gatherRows(x: Tensor, indices: ArrayLike<number> | Tensor): Tensor {
+  if (x.ndim === 0) throw new RangeError('indexSelect: input must have at least one dimension');
+  const rowLen = sizeOf(x.shape.slice(1));
+  const n = indices instanceof Tensor ? indices.size : indices.length;
+  const out = Tensor._empty([n, ...x.shape.slice(1)], 'indexSelect');
+  const saved = indices instanceof Tensor ? indices : Int32Array.from(indices as ArrayLike<number>);
+  withIndices(indices, 'indexSelect', (ptr) => {
+    const bad = K().gatherRows(x.ptr, ptr, out.ptr, n, rowLen, x.shape[0]);
+    if (bad >= 0) throw new RangeError(`indexSelect: index ${i32()[(ptr >> 2) + bad]} at position ${bad} is out of range for dim 0 of size ${x.shape[0]}`);
+  });
+  return record(out, 'indexSelect', [x], (g) => {
+    const dx = Tensor._empty(x.shape, 'indexSelect backward');
+    K().fill(dx.ptr, dx.size, 0);
+    withIndices(saved, 'indexSelect', (ptr) => K().scatterAddRows(g.ptr, ptr, dx.ptr, n, rowLen));
+    return [dx];
+  });
+}
+
+/** [n, numClasses] one-hot rows of integer labels. */
+export function oneHot(labels: ArrayLike<number> | Tensor, numClasses: number): Tensor {
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
+  const n = labels instanceof Tensor ? labels.size : labels.length;
+  const out = Tensor._empty([n, numClasses], 'oneHot');
+  withIndices(labels, 'oneHot', (ptr) => {
+    const bad = K().oneHot(ptr, out.ptr, n, numClasses);
+    if (bad >= 0) throw new RangeError(`oneHot: label ${i32()[(ptr >> 2) + bad]} at position ${bad} is outside [0, ${numClasses})`);
+  });
+  return out;
+}
+
+export { fromValues };

@@ -1,0 +1,150 @@
+/**
+ * Reductions over any axis (sum, mean, max/min, argmax/argmin) and softmax / log-softmax, with
+ * their gradient rules. Kernels: assembly/kernels/reduce.ts, which see [outer, n, inner].
+ */
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd.js';
+import { K } from '../wasm.js';
+import { withScratch } from '../memory.js';
+import { Shape, normAxis, sizeOf, sameShape, fmt } from '../shape.js';
+
+/** [outer, n, inner] view of reducing `axis`. */
+function split(shape: Shape, axis: number): [number, number, number] {
+  return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
+}
+
+function reducedShape(shape: Shape, axis: number, keepdim: boolean): number[] {
+  return keepdim ? shape.map((d, i) => (i === axis ? 1 : d)) : shape.filter((_, i) => i !== axis);
+}
+
+/** Sorted, unique, normalised axes; undefined means all. */
+function axesOf(x: Tensor, dim: number | number[] | undefined, op: string): number[] {
+  if (dim === undefined || dim === null) return x.shape.map((_, i) => i);
+  const list = Array.isArray(dim) ? dim : [dim];
+  const axes = [...new Set(list.map((d) => normAxis(d, x.ndim, op)))].sort((a, b) => a - b);
+  return axes;
+}
+
+/** Sum over one axis (keepdim) with a scale, no autodiff. */
+function sumAxisRaw(x: Tensor, axis: number, scale: number): Tensor {
+  const [outer, n, inner] = split(x.shape, axis);
+  const out = Tensor._empty(reducedShape(x.shape, axis, true), 'sum');
+  K().reduceSum(x.ptr, out.ptr, outer, n, inner, scale);
+  return out;
+}
+
+function sumRaw(x: Tensor, axes: number[], scale: number, keepdim: boolean, op: string): Tensor {
+  let cur = x;
+  if (axes.length === 0 || x.ndim === 0) {
+    cur = Tensor._empty(x.shape, op);
+    K().unary(13 /* affine */, x.ptr, cur.ptr, x.size, scale, 0);
+    return cur;
+  }
+  if (x.ndim === 0) {
+    cur = Tensor._empty([], op);
+    K().reduceSum(x.ptr, cur.ptr, 1, 1, 1, scale);
+    return cur;
+  }
+  if (axes.length === x.ndim) {
+    // One pass over everything: the kernel's blocked f64 accumulation.
+    cur = Tensor._empty(keepdim ? x.shape.map(() => 1) : [], op);
+    K().reduceSum(x.ptr, cur.ptr, 1, x.size, 1, scale);
+    return cur;
+  }
+  for (let i = axes.length - 1; i >= 0; i--) cur = sumAxisRaw(cur, axes[i], i === 0 ? scale : 1);
+  return keepdim ? cur : cur._view(x.shape.filter((_, i) => !axes.includes(i)), op);
+}
+
+/** Expands g (the reduced gradient, keepdim or not) back over `shape` times scale. */
+function expandTo(g: Tensor, shape: Shape, axes: number[], scale: number): Tensor {
+  const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const gk = sameShape(g.shape, kept) ? g : g._view(kept, 'expand');
+  const out = Tensor._empty(shape, 'expand');
+  K().fill(out.ptr, out.size, scale);
+  return out.mul(gk);
+}
+
+export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  const axes = axesOf(x, dim, 'sum');
+  const out = sumRaw(x, axes, 1, keepdim, 'sum');
+  return record(out, 'sum', [x], (g) => [expandTo(g, x.shape, axes, 1)]);
+}
+
+export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  const axes = axesOf(x, dim, 'mean');
+  const count = axes.reduce((n, a) => n * x.shape[a], 1);
+  if (count === 0) throw new RangeError(`mean: cannot average over an empty dimension (shape ${fmt(x.shape)})`);
+  const out = sumRaw(x, axes, 1 / count, keepdim, 'mean');
+  return record(out, 'mean', [x], (g) => [expandTo(g, x.shape, axes, 1 / count)]);
+}
+
+/** Sums a broadcast gradient back down to `shape` (the reverse of broadcasting). */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const off = g.ndim - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < off || (shape[i - off] === 1 && g.shape[i] !== 1)) axes.push(i);
+  const s = axes.length ? sumRaw(g, axes, 1, true, 'sumTo') : g;
+  return s._view(shape, 'sumTo');
+}
+
+function extremum(x: Tensor, dim: number | undefined, keepdim: boolean, negate: boolean, op: string): { values: Tensor; indices: Tensor } {
+  if (x.size === 0) throw new RangeError(`${op}: cannot reduce an empty tensor (shape ${fmt(x.shape)})`);
+  const src = negate ? x.neg() : x;
+  const all = dim === undefined;
+  const axis = all ? 0 : normAxis(dim!, x.ndim, op);
+  const [outer, n, inner] = all ? [1, x.size, 1] : split(x.shape, axis);
+  const outShape = all ? (keepdim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, axis, keepdim);
+  const values = Tensor._empty(outShape, op);
+  const indices = Tensor._empty(outShape, `arg${op}`);
+  const k = K();
+  withScratch(outer * inner * 4, (idx) => {
+    k.reduceMax(src.ptr, values.ptr, idx, outer, n, inner);
+    if (negate) k.unary(0, values.ptr, values.ptr, values.size, 0, 0);
+    // Indices as float32 values (exact below 2^24).
+    const i32 = new Int32Array(k.memory.buffer, idx, outer * inner);
+    const f = new Float32Array(k.memory.buffer, indices.ptr, outer * inner);
+    for (let i = 0; i < f.length; i++) f[i] = i32[i];
+  });
+  record(values, op, [x], (g) => {
+    const dx = Tensor._empty(x.shape, `${op} backward`);
+    withScratch(outer * inner * 4, (idx) => {
+      k.f32ToI32(indices.ptr, idx, outer * inner);
+      k.reduceMaxBackward(g.ptr, idx, dx.ptr, outer, n, inner);
+    });
+    return [dx];
+  });
+  return { values, indices };
+}
+
+/** The maximum over all elements, or along dim (values only; see argmax for indices). */
+export function max(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return extremum(x, dim, keepdim, false, 'max').values;
+}
+export function min(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return extremum(x, dim, keepdim, true, 'min').values;
+}
+/** Index of the first maximum (over the flattened tensor when dim is omitted), as float32 values. */
+export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return extremum(x, dim, keepdim, false, 'max').indices;
+}
+export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return extremum(x, dim, keepdim, true, 'min').indices;
+}
+
+function softmaxImpl(x: Tensor, dim: number, log: boolean): Tensor {
+  const op = log ? 'logSoftmax' : 'softmax';
+  if (dim === undefined) throw new TypeError(`${op}: dim is required (e.g. ${op}(x, -1))`);
+  const axis = normAxis(dim, x.ndim, op);
+  const [outer, n, inner] = x.ndim === 0 ? [1, 1, 1] : split(x.shape, axis);
+  const out = Tensor._empty(x.shape, op);
+  K().softmax(x.ptr, out.ptr, outer, n, inner, log ? 1 : 0);
+  return record(out, op, [x], (g) => {
+    const dx = Tensor._empty(x.shape, `${op} backward`);
+    K().softmaxBackward(out.ptr, g.ptr, dx.ptr, outer, n, inner, log ? 1 : 0);
+    return [dx];
+  });
+}
+
+export const softmax = (x: Tensor, dim: number): Tensor => softmaxImpl(x, dim, false);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => softmaxImpl(x, dim, true);

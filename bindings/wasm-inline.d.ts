@@ -1,0 +1,1 @@
+export declare const wasmBase64: string;
