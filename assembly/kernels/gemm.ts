@@ -9,7 +9,7 @@
 // L2/L3, an MC×KC block of op(A) is packed per ic and stays in L2, and the micro-kernel streams an
 // MR×KC sliver of A against a KC×NR sliver of B (8 KiB at KC = 256, resident in L1).
 // Packing absorbs the transposes and zero-pads edge slivers, so edge tiles run the same kernel.
-const MR = 6;
+const MR = 5;
 const NR = 8;
 const KC = 256;
 const MC = 120; // multiple of MR
@@ -33,23 +33,36 @@ export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f3
     return;
   }
   const firstMode = beta == 0 ? OVERWRITE : beta == 1 ? ACCUMULATE : SCALE;
-  // K blocks are summed into C in increasing order, so every element's reduction order depends
-  // only on K, never on how M or N are split
+  // byte strides of op(A) along k and along its rows, of op(B) along k and along its columns
+  const aK: usize = transA ? <usize>lda << 2 : 4, aR: usize = transA ? 4 : <usize>lda << 2;
+  const bK: usize = transB ? 4 : <usize>ldb << 2, bC: usize = transB ? <usize>ldb << 2 : 4;
+  // K is cut into equal blocks (288 -> 144+144, not 256+32): a short last block would pay the
+  // C read-modify-write of a full block for little work. K blocks are summed into C in
+  // increasing order, so each element's reduction order depends only on K, never on M/N splits.
+  const kBlocks = (K + KC - 1) / KC;
+  const kStep = (K + kBlocks - 1) / kBlocks;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
-    for (let pc = 0; pc < K; pc += KC) {
-      const kc = min(KC, K - pc);
-      packBPanel(transB, b, ldb, pc, jc, kc, nc);
+    for (let pc = 0; pc < K; pc += kStep) {
+      const kc = min(kStep, K - pc);
+      const sliverB = (<usize>kc * NR) << 2, sliverA = (<usize>kc * MR) << 2;
+      for (let jr = 0; jr < nc; jr += NR) {
+        packSliver(packB + <usize>(jr / NR) * sliverB, b + <usize>pc * bK + <usize>(jc + jr) * bC,
+                   bK, bC, NR, min(NR, nc - jr), kc);
+      }
       const mode = pc == 0 ? firstMode : ACCUMULATE;
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
-        packABlock(transA, a, lda, ic, pc, mc, kc);
+        for (let ir = 0; ir < mc; ir += MR) {
+          packSliver(packA + <usize>(ir / MR) * sliverA, a + <usize>pc * aK + <usize>(ic + ir) * aR,
+                     aK, aR, MR, min(MR, mc - ir), kc);
+        }
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const pb = packB + ((<usize>jr * <usize>kc) << 2);
+          const pb = packB + <usize>(jr / NR) * sliverB;
           for (let ir = 0; ir < mc; ir += MR) {
             const cp = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
-            microKernel(kc, packA + ((<usize>ir * <usize>kc) << 2), pb, cp, ldc, min(MR, mc - ir), nr, alpha, beta, mode);
+            microKernel(kc, packA + <usize>(ir / MR) * sliverA, pb, cp, ldc, min(MR, mc - ir), nr, alpha, beta, mode);
           }
         }
       }
@@ -57,83 +70,51 @@ export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f3
   }
 }
 
-/** Packs op(A)[ic.., pc..] (mc×kc) as MR-row slivers, each stored k-major: sliver[k*MR + r]. */
-function packABlock(transA: i32, a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
-  let dst = packA;
-  for (let ir = 0; ir < mc; ir += MR) {
-    const mr = min(MR, mc - ir);
-    if (transA) {
-      // stored K×M: each k gives MR contiguous values
-      let src = a + ((<usize>pc * <usize>lda + <usize>(ic + ir)) << 2);
-      const step = <usize>lda << 2;
-      for (let k = 0; k < kc; k++) {
-        for (let r = 0; r < MR; r++) store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(src + (<usize>r << 2)) : 0);
-        dst += MR * 4;
-        src += step;
-      }
-    } else {
-      for (let r = 0; r < MR; r++) {
-        let p = dst + (<usize>r << 2);
-        if (r < mr) {
-          let src = a + ((<usize>(ic + ir + r) * <usize>lda + <usize>pc) << 2);
-          for (let k = 0; k < kc; k++) {
-            store<f32>(p, load<f32>(src));
-            src += 4;
-            p += MR * 4;
-          }
-        } else {
-          for (let k = 0; k < kc; k++) {
-            store<f32>(p, 0);
-            p += MR * 4;
-          }
-        }
-      }
-      dst += (<usize>kc * MR) << 2;
+/**
+ * Packs a w-wide, kc-deep piece of op(A) or op(B) into a k-major sliver dst[k*width + i]
+ * (i < width; lanes i >= w are zero). src is element (k=0, i=0); kStride and
+ * iStride are byte strides. Packing is where the four transpose cases meet: a unit iStride copies
+ * vectors, a unit kStride transposes 4×4 blocks.
+ */
+function packSliver(dst: usize, src: usize, kStride: usize, iStride: usize, width: i32, w: i32, kc: i32): void {
+  const rowBytes = <usize>width << 2;
+  if (iStride == 4 && w == width) {
+    for (let k = 0; k < kc; k++) {
+      const s = src + <usize>k * kStride, d = dst + <usize>k * rowBytes;
+      v128.store(d, v128.load(s));
+      if (width == NR) v128.store(d, v128.load(s, 16), 16);
+      else store<f32>(d, load<f32>(s, 16), 16); // width MR = 5
     }
-  }
-}
-
-/** Packs op(B)[pc.., jc..] (kc×nc) as NR-column slivers, each stored k-major: sliver[k*NR + j]. */
-function packBPanel(transB: i32, b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
-  let dst = packB;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const nr = min(NR, nc - jr);
-    if (!transB && nr == NR) {
-      let src = b + ((<usize>pc * <usize>ldb + <usize>(jc + jr)) << 2);
-      const step = <usize>ldb << 2;
-      for (let k = 0; k < kc; k++) {
-        v128.store(dst, v128.load(src));
-        v128.store(dst, v128.load(src, 16), 16);
-        dst += NR * 4;
-        src += step;
+  } else if (kStride == 4) {
+    let i = 0;
+    for (; i + 4 <= w; i += 4) {
+      const s = src + <usize>i * iStride, d = dst + (<usize>i << 2);
+      let kk = 0;
+      for (; kk + 4 <= kc; kk += 4) {
+        const r0 = v128.load(s + (<usize>kk << 2)), r1 = v128.load(s + iStride + (<usize>kk << 2));
+        const r2 = v128.load(s + 2 * iStride + (<usize>kk << 2)), r3 = v128.load(s + 3 * iStride + (<usize>kk << 2));
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        const q = d + <usize>kk * rowBytes;
+        v128.store(q, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(q + rowBytes, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+        v128.store(q + 2 * rowBytes, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+        v128.store(q + 3 * rowBytes, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
       }
-    } else if (!transB) {
-      let src = b + ((<usize>pc * <usize>ldb + <usize>(jc + jr)) << 2);
-      const step = <usize>ldb << 2;
-      for (let k = 0; k < kc; k++) {
-        for (let j = 0; j < NR; j++) store<f32>(dst + (<usize>j << 2), j < nr ? load<f32>(src + (<usize>j << 2)) : 0);
-        dst += NR * 4;
-        src += step;
-      }
-    } else {
-      // stored N×K: each column j of op(B) is a contiguous row of storage
-      for (let j = 0; j < NR; j++) {
-        let p = dst + (<usize>j << 2);
-        if (j < nr) {
-          let src = b + ((<usize>(jc + jr + j) * <usize>ldb + <usize>pc) << 2);
-          for (let k = 0; k < kc; k++) {
-            store<f32>(p, load<f32>(src));
-            src += 4;
-            p += NR * 4;
-          }
-        } else {
-          for (let k = 0; k < kc; k++) {
-            store<f32>(p, 0);
-            p += NR * 4;
-          }
+      for (; kk < kc; kk++) {
+        for (let j = 0; j < 4; j++) {
+          store<f32>(d + <usize>kk * rowBytes + (<usize>j << 2), load<f32>(s + <usize>j * iStride + (<usize>kk << 2)));
         }
       }
-      dst += (<usize>kc * NR) << 2;
+    }
+    for (; i < width; i++) {
+      const s = src + <usize>i * iStride, d = dst + (<usize>i << 2);
+      for (let kk = 0; kk < kc; kk++) store<f32>(d + <usize>kk * rowBytes, i < w ? load<f32>(s + (<usize>kk << 2)) : 0);
+    }
+  } else {
+    for (let k = 0; k < kc; k++) {
+      const s = src + <usize>k * kStride, d = dst + <usize>k * rowBytes;
+      for (let i = 0; i < width; i++) store<f32>(d + (<usize>i << 2), i < w ? load<f32>(s + <usize>i * iStride) : 0);
     }
   }
 }
@@ -154,16 +135,17 @@ function packBPanel(transB: i32, b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, 
 }
 
 /**
- * MR×NR = 6×8 register tile: 12 f32x4 accumulators + 2 B vectors + 1 broadcast A value fill the
- * 15 XMM registers V8 allocates on x64 without spilling. No FMA in SIMD128, so mul then add.
+ * MR×NR = 5×8 register tile: 10 f32x4 accumulators + 2 B vectors + the broadcast A value + the
+ * product temporary fit V8's allocatable XMM registers on x64 (6×8 needs 16 and spills, measured
+ * ~12% slower). No FMA in SIMD128, so mul then add.
  */
 function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32,
                      alpha: f32, beta: f32, mode: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
   for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let b0 = v128.load(pb), b1 = v128.load(pb, 16);
     let av = v128.load32_splat(pa);
     c00 = f32x4.add(c00, f32x4.mul(av, b0)); c01 = f32x4.add(c01, f32x4.mul(av, b1));
     av = v128.load32_splat(pa, 4);
@@ -174,8 +156,6 @@ function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32,
     c30 = f32x4.add(c30, f32x4.mul(av, b0)); c31 = f32x4.add(c31, f32x4.mul(av, b1));
     av = v128.load32_splat(pa, 16);
     c40 = f32x4.add(c40, f32x4.mul(av, b0)); c41 = f32x4.add(c41, f32x4.mul(av, b1));
-    av = v128.load32_splat(pa, 20);
-    c50 = f32x4.add(c50, f32x4.mul(av, b0)); c51 = f32x4.add(c51, f32x4.mul(av, b1));
     pa += MR * 4;
     pb += NR * 4;
   }
@@ -192,7 +172,6 @@ function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32,
   updateRow(p + 2 * rs, c20, c21, ta, vb, m);
   updateRow(p + 3 * rs, c30, c31, ta, vb, m);
   updateRow(p + 4 * rs, c40, c41, ta, vb, m);
-  updateRow(p + 5 * rs, c50, c51, ta, vb, m);
   if (!full) {
     for (let r = 0; r < mr; r++) {
       for (let j = 0; j < nr; j++) {
