@@ -13,3 +13,4 @@ export * from "./kernels/elementwise";
 export * from "./kernels/reduce";
 export * from "./kernels/movement";
 export * from "./kernels/random";
+export * from "./kernels/optim";
