@@ -213,6 +213,13 @@ export function plotXY(
   return frame;
 }
 
+/** A blank white box with the title on top: how the charts without x/y axes start. */
+export function blankWithTitle(ctx: Ctx2D, box: Box, title: string, size = theme.titleSize): void {
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(box.x, box.y, box.w, box.h);
+  drawTitle(ctx, title, box, box.x + box.w / 2, size);
+}
+
 export function drawTitle(ctx: Ctx2D, title: string, box: Box, cx = box.x + box.w / 2, size = theme.titleSize): void {
   if (!title) return;
   ctx.save();

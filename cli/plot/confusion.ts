@@ -1,5 +1,5 @@
 // Confusion matrix as a heat map: row = true class, column = predicted class, counts in cells.
-import { drawTitle } from './axes.js';
+import { blankWithTitle } from './axes.js';
 import { colorMap, type ColorMapName } from './colorbar.js';
 import { type Chart, font, theme } from './types.js';
 
@@ -26,9 +26,7 @@ export function confusionMatrix(spec: ConfusionSpec): Chart {
     data: { labels, matrix: spec.matrix },
     draw(ctx, box) {
       ctx.save();
-      ctx.fillStyle = theme.background;
-      ctx.fillRect(box.x, box.y, box.w, box.h);
-      drawTitle(ctx, spec.title, box);
+      blankWithTitle(ctx, box, spec.title);
       const top = theme.titleSize + 30;
       const left = theme.labelSize + 50;
       const bottom = theme.labelSize + 40;

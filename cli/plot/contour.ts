@@ -6,7 +6,7 @@ import { type ColorMap, type ColorMapName, colorMap, drawColorBar, formatLevel }
 import { type LegendEntry, type LegendPosition } from './legend.js';
 import { densify, drawMarker, strokePolyline } from './marks.js';
 import { type ScatterClass, drawPoints, scatterLegend } from './scatter.js';
-import { type Chart, type Ctx2D, color, font, theme } from './types.js';
+import { type Chart, type Ctx2D, color, font, theme, xyData } from './types.js';
 
 /** Samples on a regular grid: values[j * nx + i] is f(x[0] + i·dx, y[0] + j·dy). */
 export interface Grid {
@@ -90,7 +90,7 @@ export function contourChart(spec: ContourChartSpec): Chart {
     // The grid itself can be 40k numbers: keep the levels and overlays, which the figure is about.
     data: {
       levels,
-      trajectories: trajectories.map((t) => ({ name: t.name, x: Array.from(t.x), y: Array.from(t.y) })),
+      trajectories: xyData(trajectories),
       ...(spec.marks ? { marks: spec.marks } : {}),
     },
     draw(ctx, box) {

@@ -1,5 +1,5 @@
 // A grid of small grayscale images with a caption under each (e.g. misclassified digits).
-import { drawTitle } from './axes.js';
+import { blankWithTitle } from './axes.js';
 import { colorMap, type ColorMapName } from './colorbar.js';
 import { type Chart, font, theme } from './types.js';
 
@@ -45,9 +45,7 @@ export function imageGrid(spec: ImageGridSpec): Chart {
     data: { captions: spec.images.map((im) => im.caption ?? '') },
     draw(ctx, box) {
       ctx.save();
-      ctx.fillStyle = theme.background;
-      ctx.fillRect(box.x, box.y, box.w, box.h);
-      drawTitle(ctx, spec.title, box);
+      blankWithTitle(ctx, box, spec.title);
       // Scale the nominal layout into whatever box a panel grid hands us.
       const s = Math.min(box.w / width, (box.h - top) / (height - top));
       const x0 = box.x + (box.w - width * s) / 2 + 12 * s;

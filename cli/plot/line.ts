@@ -2,7 +2,7 @@
 import { type AxisSpec, type XYFrame, dataDomain, plotXY, usable } from './axes.js';
 import { type LegendEntry, type LegendPosition } from './legend.js';
 import { densify, drawMarker, strokePolyline } from './marks.js';
-import { type Chart, type Marker, color, font, theme } from './types.js';
+import { type Chart, type Marker, color, font, theme, xyData } from './types.js';
 
 export interface LineSeries {
   name: string;
@@ -41,7 +41,7 @@ export function lineChart(spec: LineChartSpec): Chart {
     height: spec.height ?? 500,
     title: spec.title,
     data: {
-      series: spec.series.map((s) => ({ name: s.name, x: Array.from(s.x), y: Array.from(s.y) })),
+      series: xyData(spec.series),
       ...(spec.vlines ? { vlines: spec.vlines.map((l) => ({ at: l.at, label: l.label })) } : {}),
       ...(spec.hlines ? { hlines: spec.hlines.map((l) => ({ at: l.at, label: l.label })) } : {}),
     },

@@ -1,5 +1,5 @@
 // Several charts side by side under one common title (e.g. one contour panel per optimizer).
-import { drawTitle } from './axes.js';
+import { blankWithTitle } from './axes.js';
 import { type Chart, theme } from './types.js';
 
 export interface PanelsSpec {
@@ -26,9 +26,7 @@ export function panels(spec: PanelsSpec): Chart {
     data: spec.charts.map((c) => ({ title: c.title, data: c.data })),
     draw(ctx, box) {
       ctx.save();
-      ctx.fillStyle = theme.background;
-      ctx.fillRect(box.x, box.y, box.w, box.h);
-      drawTitle(ctx, spec.title, box, box.x + box.w / 2, theme.titleSize + 3);
+      blankWithTitle(ctx, box, spec.title, theme.titleSize + 3);
       const w = box.w / cols;
       const h = (box.h - top) / rows;
       spec.charts.forEach((c, i) => {

@@ -2,7 +2,7 @@
 import { type AxisSpec, type XYFrame, dataDomain, plotXY, usable } from './axes.js';
 import { type LegendPosition } from './legend.js';
 import { drawMarker } from './marks.js';
-import { type Chart, type Ctx2D, type Marker, color } from './types.js';
+import { type Chart, type Ctx2D, type Marker, color, xyData } from './types.js';
 
 export interface ScatterClass {
   name: string;
@@ -37,7 +37,7 @@ export function scatterChart(spec: ScatterChartSpec): Chart {
     width: spec.width ?? 700,
     height: spec.height ?? 560,
     title: spec.title,
-    data: { classes: spec.classes.map((c) => ({ name: c.name, x: Array.from(c.x), y: Array.from(c.y) })) },
+    data: { classes: xyData(spec.classes) },
     draw(ctx, box) {
       const xDomain = x.domain ?? dataDomain(spec.classes.flatMap((c) => Array.from(c.x)), x.scale ?? 'linear');
       const yDomain = y.domain ?? dataDomain(spec.classes.flatMap((c) => Array.from(c.y)), y.scale ?? 'linear');

@@ -82,3 +82,8 @@ export function font(size: number, weight: 'normal' | 'bold' = 'normal'): string
 export function inset(b: Box, top: number, right: number, bottom: number, left: number): Box {
   return { x: b.x + left, y: b.y + top, w: Math.max(1, b.w - left - right), h: Math.max(1, b.h - top - bottom) };
 }
+
+/** x/y series as plain arrays, for a chart's `data` in results.json. */
+export function xyData(list: Array<{ name: string; x: ArrayLike<number>; y: ArrayLike<number> }>) {
+  return list.map((s) => ({ name: s.name, x: Array.from(s.x), y: Array.from(s.y) }));
+}
