@@ -132,7 +132,7 @@ export async function runExperiment(exp: Experiment, settings: RunSettings, io: 
     figures,
     timing: { wallSeconds, ...timings },
   };
-  writeFileAtomic(join(settings.outDir, 'results.json'), JSON.stringify(doc, jsonReplacer, 2) + '\n');
+  writeFileAtomic(join(settings.outDir, 'results.json'), prettyJson(JSON.parse(JSON.stringify(doc, jsonReplacer))) + '\n');
   writeFileAtomic(join(settings.outDir, 'report.md'), report(exp, settingsJson, keyRows, blocks, doc.timing, error));
   return { id: exp.id, outDir: settings.outDir, wallSeconds, ...(error !== undefined ? { error } : {}) };
 }
@@ -142,6 +142,19 @@ function jsonReplacer(_key: string, v: unknown): unknown {
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>, (x) => jsonReplacer('', x));
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   return v;
+}
+
+/** Indented JSON, except that arrays of plain values stay on one line (curves have 10⁴ points). */
+function prettyJson(v: unknown, indent = ''): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const inner = indent + '  ';
+  if (Array.isArray(v)) {
+    if (v.every((x) => x === null || typeof x !== 'object')) return JSON.stringify(v);
+    return `[\n${v.map((x) => inner + prettyJson(x, inner)).join(',\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(v);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${prettyJson(x, inner)}`).join(',\n')}\n${indent}}`;
 }
 
 /** The heading that starts the report's timing part, the only part that varies between runs. */

@@ -126,6 +126,8 @@ class Bar implements Progress {
 }
 
 function formatRate(r: number): string {
+  if (r >= 1e6) return `${(r / 1e6).toFixed(1)}M`;
+  if (r >= 1e4) return `${(r / 1e3).toFixed(1)}k`;
   return r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2);
 }
 
