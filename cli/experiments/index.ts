@@ -2,3 +2,4 @@
 // register() from ../registry.js when imported; add one line per experiment, e.g.
 //   import './himmelblau.js';
 export {};
+import './autodiff-sigmoid-squared.js';
