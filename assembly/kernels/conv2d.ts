@@ -14,28 +14,48 @@ export function conv2dWorkspaceBytes(N: i32, C: i32, H: i32, W: i32, OC: i32, KH
   return <usize>C * <usize>KH * <usize>KW * <usize>OH * <usize>OW * 4;
 }
 
-/** col[(c*KH+kh)*KW+kw, oh*OW+ow] = x[c, oh*sH - pT + kh*dH, ow*sW - pL + kw*dW] (0 outside). */
+/** Output columns [owLo, owHi) whose input column ow*strideW + off lies inside [0, W). */
+// @ts-ignore: decorator
+@inline function validLo(off: i32, strideW: i32): i32 {
+  return off >= 0 ? 0 : (-off + strideW - 1) / strideW;
+}
+// @ts-ignore: decorator
+@inline function validHi(off: i32, strideW: i32, W: i32, OW: i32): i32 {
+  return off >= W ? 0 : min(OW, (W - 1 - off) / strideW + 1);
+}
+
+/**
+ * col[(c*KH+kh)*KW+kw, oh*OW+ow] = x[c, oh*sH - pT + kh*dH, ow*sW - pL + kw*dW] (0 outside).
+ * Each col row splits into a zero head, an in-range middle and a zero tail, so the copy loop
+ * carries no bounds test (and is a plain memory.copy at stride 1).
+ */
 function im2col(x: usize, col: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
                 padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
   let dst = col;
+  const rowBytes = <usize>OW << 2;
   for (let c = 0; c < C; c++) {
     const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
+        const off = kw * dilW - padLeft;
+        const lo = min(validLo(off, strideW), OW), hi = max(validHi(off, strideW, W, OW), lo);
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * strideH - padTop + kh * dilH;
-          if (ih < 0 || ih >= H) {
-            memory.fill(dst, 0, <usize>OW << 2);
-            dst += <usize>OW << 2;
-            continue;
+          if (ih < 0 || ih >= H || lo == hi) {
+            memory.fill(dst, 0, rowBytes);
+          } else {
+            memory.fill(dst, 0, <usize>lo << 2);
+            const src = plane + ((<usize>ih * <usize>W + <usize>(off + lo * strideW)) << 2);
+            if (strideW == 1) {
+              memory.copy(dst + (<usize>lo << 2), src, <usize>(hi - lo) << 2);
+            } else {
+              for (let ow = lo; ow < hi; ow++) {
+                store<f32>(dst + (<usize>ow << 2), load<f32>(src + (<usize>((ow - lo) * strideW) << 2)));
+              }
+            }
+            memory.fill(dst + (<usize>hi << 2), 0, <usize>(OW - hi) << 2);
           }
-          const row = plane + ((<usize>ih * <usize>W) << 2);
-          let iw = kw * dilW - padLeft;
-          for (let ow = 0; ow < OW; ow++) {
-            store<f32>(dst, iw >= 0 && iw < W ? load<f32>(row + (<usize>iw << 2)) : 0);
-            dst += 4;
-            iw += strideW;
-          }
+          dst += rowBytes;
         }
       }
     }
@@ -47,26 +67,30 @@ function col2im(col: usize, dx: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32,
                 padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
   memory.fill(dx, 0, (<usize>C * <usize>H * <usize>W) << 2);
   let src = col;
+  const rowBytes = <usize>OW << 2;
   for (let c = 0; c < C; c++) {
     const plane = dx + ((<usize>c * <usize>H * <usize>W) << 2);
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
+        const off = kw * dilW - padLeft;
+        const lo = min(validLo(off, strideW), OW), hi = max(validHi(off, strideW, W, OW), lo);
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * strideH - padTop + kh * dilH;
-          if (ih < 0 || ih >= H) {
-            src += <usize>OW << 2;
-            continue;
-          }
-          const row = plane + ((<usize>ih * <usize>W) << 2);
-          let iw = kw * dilW - padLeft;
-          for (let ow = 0; ow < OW; ow++) {
-            if (iw >= 0 && iw < W) {
-              const p = row + (<usize>iw << 2);
-              store<f32>(p, load<f32>(p) + load<f32>(src));
+          if (ih >= 0 && ih < H) {
+            const dst = plane + ((<usize>ih * <usize>W + <usize>(off + lo * strideW)) << 2);
+            let ow = lo;
+            if (strideW == 1) {
+              for (; ow + 4 <= hi; ow += 4) {
+                const q = dst + (<usize>(ow - lo) << 2);
+                v128.store(q, f32x4.add(v128.load(q), v128.load(src + (<usize>ow << 2))));
+              }
             }
-            src += 4;
-            iw += strideW;
+            for (; ow < hi; ow++) {
+              const q = dst + (<usize>((ow - lo) * strideW) << 2);
+              store<f32>(q, load<f32>(q) + load<f32>(src + (<usize>ow << 2)));
+            }
           }
+          src += rowBytes;
         }
       }
     }
