@@ -118,17 +118,23 @@ export function contourChart(spec: ContourChartSpec): Chart {
         (f) => {
           drawField(ctx, f, g, levels, bandColors, mode, spec.fillOpacity ?? 1);
           if (spec.points) drawPoints(ctx, f, spec.points, xSpec, ySpec);
-          trajectories.forEach((t, i) => drawTrajectory(ctx, f, t, color(i, t.color)));
           for (const m of spec.marks ?? []) {
             drawMarker(ctx, 'diamond', f.sx(m.x), f.sy(m.y), 5, '#ffffff', '#222222');
             if (m.label) {
               ctx.font = font(theme.tickSize - 1);
-              ctx.fillStyle = '#ffffff';
               ctx.textAlign = 'left';
               ctx.textBaseline = 'bottom';
+              // Dark text on a white halo reads on any band and on the white of line mode.
+              ctx.strokeStyle = 'rgba(255,255,255,0.85)';
+              ctx.lineWidth = 3;
+              ctx.lineJoin = 'round';
+              ctx.strokeText(m.label, f.sx(m.x) + 6, f.sy(m.y) - 4);
+              ctx.fillStyle = theme.text;
               ctx.fillText(m.label, f.sx(m.x) + 6, f.sy(m.y) - 4);
             }
           }
+          // After the marks, so an end point on a known minimum stays visible.
+          trajectories.forEach((t, i) => drawTrajectory(ctx, f, t, color(i, t.color)));
         },
       );
       if (showBar) drawColorBar(ctx, frame.right, levels, bandColors, spec.colorbar || undefined);

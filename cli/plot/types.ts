@@ -28,6 +28,7 @@ export interface Ctx2D {
   fillRect(x: number, y: number, w: number, h: number): void;
   strokeRect(x: number, y: number, w: number, h: number): void;
   fillText(text: string, x: number, y: number): void;
+  strokeText(text: string, x: number, y: number): void;
   measureText(text: string): { width: number };
   translate(x: number, y: number): void;
   rotate(angle: number): void;
