@@ -31,7 +31,24 @@ export function conv2dWorkspaceBytes(N: i32, C: i32, H: i32, W: i32, OC: i32, KH
  */
 function im2col(x: usize, col: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
                 padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
-  let dst = col;
+  colRows(x, col, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, true);
+}
+
+/** Adjoint of im2col: dx (overwritten) gets every col entry added at the x position it was read from. */
+function col2im(col: usize, dx: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
+                padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
+  memory.fill(dx, 0, (<usize>C * <usize>H * <usize>W) << 2);
+  colRows(dx, col, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, false);
+}
+
+/**
+ * The walk shared by im2col (gather x into col) and col2im (scatter-add col into x): one col row
+ * per (c, kh, kw, oh), whose in-range outputs [lo, hi) map to x row ih from column off + lo*sW.
+ */
+// @ts-ignore: decorator
+@inline function colRows(x: usize, col: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
+                         padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, gather: bool): void {
+  let cp = col;
   const rowBytes = <usize>OW << 2;
   for (let c = 0; c < C; c++) {
     const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
@@ -41,59 +58,46 @@ function im2col(x: usize, col: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, 
         const lo = min(validLo(off, strideW), OW), hi = max(validHi(off, strideW, W, OW), lo);
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * strideH - padTop + kh * dilH;
-          if (ih < 0 || ih >= H || lo == hi) {
-            memory.fill(dst, 0, rowBytes);
-          } else {
-            memory.fill(dst, 0, <usize>lo << 2);
-            const src = plane + ((<usize>ih * <usize>W + <usize>(off + lo * strideW)) << 2);
-            if (strideW == 1) {
-              memory.copy(dst + (<usize>lo << 2), src, <usize>(hi - lo) << 2);
-            } else {
-              for (let ow = lo; ow < hi; ow++) {
-                store<f32>(dst + (<usize>ow << 2), load<f32>(src + (<usize>((ow - lo) * strideW) << 2)));
-              }
-            }
-            memory.fill(dst + (<usize>hi << 2), 0, <usize>(OW - hi) << 2);
-          }
-          dst += rowBytes;
+          const inside = ih >= 0 && ih < H && lo < hi;
+          const xp = plane + ((<usize>ih * <usize>W + <usize>(off + lo * strideW)) << 2);
+          if (gather) gatherRow(cp, xp, inside, lo, hi, OW, strideW);
+          else if (inside) scatterAddRow(cp, xp, lo, hi, strideW);
+          cp += rowBytes;
         }
       }
     }
   }
 }
 
-/** Adjoint of im2col: dx (overwritten) gets every col entry added at the x position it was read from. */
-function col2im(col: usize, dx: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
-                padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
-  memory.fill(dx, 0, (<usize>C * <usize>H * <usize>W) << 2);
-  let src = col;
-  const rowBytes = <usize>OW << 2;
-  for (let c = 0; c < C; c++) {
-    const plane = dx + ((<usize>c * <usize>H * <usize>W) << 2);
-    for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++) {
-        const off = kw * dilW - padLeft;
-        const lo = min(validLo(off, strideW), OW), hi = max(validHi(off, strideW, W, OW), lo);
-        for (let oh = 0; oh < OH; oh++) {
-          const ih = oh * strideH - padTop + kh * dilH;
-          if (ih >= 0 && ih < H) {
-            const dst = plane + ((<usize>ih * <usize>W + <usize>(off + lo * strideW)) << 2);
-            let ow = lo;
-            if (strideW == 1) {
-              for (; ow + 4 <= hi; ow += 4) {
-                const q = dst + (<usize>(ow - lo) << 2);
-                v128.store(q, f32x4.add(v128.load(q), v128.load(src + (<usize>ow << 2))));
-              }
-            }
-            for (; ow < hi; ow++) {
-              const q = dst + (<usize>((ow - lo) * strideW) << 2);
-              store<f32>(q, load<f32>(q) + load<f32>(src + (<usize>ow << 2)));
-            }
-          }
-          src += rowBytes;
-        }
-      }
+// @ts-ignore: decorator
+@inline function gatherRow(dst: usize, src: usize, inside: bool, lo: i32, hi: i32, OW: i32, strideW: i32): void {
+  if (!inside) {
+    memory.fill(dst, 0, <usize>OW << 2);
+    return;
+  }
+  memory.fill(dst, 0, <usize>lo << 2);
+  if (strideW == 1) {
+    memory.copy(dst + (<usize>lo << 2), src, <usize>(hi - lo) << 2);
+  } else {
+    for (let ow = lo; ow < hi; ow++) {
+      store<f32>(dst + (<usize>ow << 2), load<f32>(src + (<usize>((ow - lo) * strideW) << 2)));
     }
+  }
+  memory.fill(dst + (<usize>hi << 2), 0, <usize>(OW - hi) << 2);
+}
+
+// @ts-ignore: decorator
+@inline function scatterAddRow(src: usize, dst: usize, lo: i32, hi: i32, strideW: i32): void {
+  let ow = lo;
+  if (strideW == 1) {
+    for (; ow + 4 <= hi; ow += 4) {
+      const q = dst + (<usize>(ow - lo) << 2);
+      v128.store(q, f32x4.add(v128.load(q), v128.load(src + (<usize>ow << 2))));
+    }
+  }
+  for (; ow < hi; ow++) {
+    const q = dst + (<usize>((ow - lo) * strideW) << 2);
+    store<f32>(q, load<f32>(q) + load<f32>(src + (<usize>ow << 2)));
   }
 }
 

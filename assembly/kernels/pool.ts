@@ -58,6 +58,23 @@ export function maxPool2dBackward(dy: usize, argmax: usize, dx: usize, P: i32, H
 
 export function avgPool2dForward(x: usize, y: usize,
   P: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32, OH: i32, OW: i32): void {
+  avgWindows(x, y, P, H, W, KH, KW, strideH, strideW, padH, padW, OH, OW, false);
+}
+
+export function avgPool2dBackward(dy: usize, dx: usize,
+  P: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32, OH: i32, OW: i32): void {
+  memory.fill(dx, 0, (<usize>P * <usize>H * <usize>W) << 2);
+  avgWindows(dx, dy, P, H, W, KH, KW, strideH, strideW, padH, padW, OH, OW, true);
+}
+
+/**
+ * Visits every output's window over x once, in output order: forward sums the window into y,
+ * backward (`scatter`) adds y's value / (KH*KW) to each window element of x.
+ */
+// @ts-ignore: decorator
+@inline function avgWindows(x: usize, y: usize,
+  P: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32, OH: i32, OW: i32,
+  scatter: bool): void {
   const HW = <usize>H * <usize>W, OHW = <usize>OH * <usize>OW;
   const inv: f32 = 1 / <f32>(KH * KW);
   for (let p = 0; p < P; p++) {
@@ -69,41 +86,18 @@ export function avgPool2dForward(x: usize, y: usize,
       for (let ow = 0; ow < OW; ow++) {
         const w0 = ow * strideW - padW;
         const ws = max(w0, 0), we = min(w0 + KW, W);
+        const g: f32 = scatter ? load<f32>(out) * inv : 0;
         let acc: f32 = 0;
         for (let h = hs; h < he; h++) {
           const row = xp + ((<usize>h * <usize>W) << 2);
-          for (let w = ws; w < we; w++) acc += load<f32>(row + (<usize>w << 2));
-        }
-        store<f32>(out, acc * inv);
-        out += 4;
-      }
-    }
-  }
-}
-
-export function avgPool2dBackward(dy: usize, dx: usize,
-  P: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32, OH: i32, OW: i32): void {
-  const HW = <usize>H * <usize>W, OHW = <usize>OH * <usize>OW;
-  const inv: f32 = 1 / <f32>(KH * KW);
-  memory.fill(dx, 0, (<usize>P * HW) << 2);
-  for (let p = 0; p < P; p++) {
-    const dxp = dx + ((<usize>p * HW) << 2);
-    let src = dy + ((<usize>p * OHW) << 2);
-    for (let oh = 0; oh < OH; oh++) {
-      const h0 = oh * strideH - padH;
-      const hs = max(h0, 0), he = min(h0 + KH, H);
-      for (let ow = 0; ow < OW; ow++) {
-        const w0 = ow * strideW - padW;
-        const ws = max(w0, 0), we = min(w0 + KW, W);
-        const g = load<f32>(src) * inv;
-        src += 4;
-        for (let h = hs; h < he; h++) {
-          const row = dxp + ((<usize>h * <usize>W) << 2);
           for (let w = ws; w < we; w++) {
             const q = row + (<usize>w << 2);
-            store<f32>(q, load<f32>(q) + g);
+            if (scatter) store<f32>(q, load<f32>(q) + g);
+            else acc += load<f32>(q);
           }
         }
+        if (!scatter) store<f32>(out, acc * inv);
+        out += 4;
       }
     }
   }
