@@ -3,6 +3,9 @@ import {
 } from "../kernels/conv2d";
 import { filled, randomArray, ptr, reseed, worstError } from "./testutil";
 
+type GradKernel = (a: usize, b: usize, out: usize, ws: usize, N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32,
+  KW: i32, sH: i32, sW: i32, pT: i32, pL: i32, dH: i32, dW: i32, OH: i32, OW: i32) => void;
+
 /** A convolution shape; OH/OW follow from the padding on each side (bottom/right may differ). */
 class Shape {
   OH: i32;
@@ -16,6 +19,14 @@ class Shape {
   get xSize(): i32 { return this.N * this.C * this.H * this.W; }
   get wSize(): i32 { return this.OC * this.C * this.KH * this.KW; }
   get ySize(): i32 { return this.N * this.OC * this.OH * this.OW; }
+  /** Runs a backward kernel into a NaN-filled output of `size` and returns its error against gOut. */
+  runGradient(kernel: GradKernel, in0: StaticArray<f32>, in1: StaticArray<f32>, size: i32,
+              ws: StaticArray<u8>, tol: f64): f64 {
+    const out = filled(size, NaN);
+    kernel(ptr(in0), ptr(in1), ptr(out), changetype<usize>(ws), this.N, this.C, this.H, this.W, this.OC,
+      this.KH, this.KW, this.sH, this.sW, this.pT, this.pL, this.dH, this.dW, this.OH, this.OW);
+    return worstError(out, gOut, size, tol);
+  }
   /** Calls f(xIndex, wIndex, yIndex) for every in-range term of the convolution sum, in a fixed order. */
   forEachTerm(f: (xi: i32, wi: i32, yi: i32) => void): void {
     for (let n = 0; n < this.N; n++) for (let oc = 0; oc < this.OC; oc++)
@@ -51,21 +62,13 @@ function checkShape(s: Shape, withBias: bool): void {
     s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, s.OH, s.OW);
   expect<f64>(worstError(y, gOut, s.ySize, tol)).toBeLessThanOrEqual(1, "forward");
 
-  // dX = Σ dy * w over the terms that read each x
-  const dx = filled(s.xSize, NaN);
+  // dX = Σ dy * w over the terms that read each x; dW = Σ dy * x
   gA = dy; gB = w; gOut = new StaticArray<f64>(max(s.xSize, 1));
   s.forEachTerm((xi, wi, yi) => { gOut[xi] += <f64>gA[yi] * <f64>gB[wi]; });
-  conv2dBackwardInput(ptr(dy), ptr(w), ptr(dx), changetype<usize>(ws),
-    s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, s.OH, s.OW);
-  expect<f64>(worstError(dx, gOut, s.xSize, tol)).toBeLessThanOrEqual(1, "backward input");
-
-  // dW = Σ dy * x
-  const dw = filled(s.wSize, NaN);
+  expect<f64>(s.runGradient(conv2dBackwardInput, dy, w, s.xSize, ws, tol)).toBeLessThanOrEqual(1, "backward input");
   gA = dy; gB = x; gOut = new StaticArray<f64>(max(s.wSize, 1));
   s.forEachTerm((xi, wi, yi) => { gOut[wi] += <f64>gA[yi] * <f64>gB[xi]; });
-  conv2dBackwardWeight(ptr(x), ptr(dy), ptr(dw), changetype<usize>(ws),
-    s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, s.OH, s.OW);
-  expect<f64>(worstError(dw, gOut, s.wSize, tol)).toBeLessThanOrEqual(1, "backward weight");
+  expect<f64>(s.runGradient(conv2dBackwardWeight, x, dy, s.wSize, ws, tol)).toBeLessThanOrEqual(1, "backward weight");
 
   // db = Σ dy per output channel
   const db = filled(s.OC, NaN);
