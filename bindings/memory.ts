@@ -121,8 +121,17 @@ export function track(owner: object, storage: Storage, temp: boolean): Handle {
     temps.push(h);
     if (scopes.length > 0) scopes[scopes.length - 1].push(h);
   }
-  finalizer?.register(owner, h);
+  // Temporaries are reclaimed by steps and scopes; registering them too would cost more GC
+  // time than the ops themselves.
+  if (!temp) finalizer?.register(owner, h);
   return h;
+}
+
+/** Turns a temporary into a persistent tensor (keep()): the GC hook takes over its lifetime. */
+export function makePersistent(owner: object, h: Handle): void {
+  if (!h.temp) return;
+  h.temp = false;
+  finalizer?.register(owner, h);
 }
 
 export function newStorage(bytes: number): Storage {

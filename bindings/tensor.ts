@@ -5,7 +5,7 @@
  * `add(a, b)` work.
  */
 import { f32, K } from './wasm.js';
-import { Handle, Storage, newStorage, track, release, currentStep } from './memory.js';
+import { Handle, Storage, newStorage, track, release, currentStep, makePersistent } from './memory.js';
 import { Shape, checkShape, fmt, sizeOf } from './shape.js';
 import type { GradNode } from './autograd.js';
 import * as ops from './ops/index.js';
@@ -96,7 +96,7 @@ export class Tensor {
   /** Keeps this tensor alive until dispose() (or garbage collection), exempt from step reclamation. */
   keep(): this {
     this.ptr;
-    this._h.temp = false;
+    makePersistent(this, this._h);
     return this;
   }
 

@@ -18,7 +18,7 @@ const GT = 7, GE = 8, LT = 9, LE = 10, EQ = 11, NE = 12;
 // Unary op codes (mirrored in bindings/ops/codes.ts).
 const NEG = 0, SQUARE = 1, SQRT = 2, EXP = 3, LOG = 4, ABS = 5, SIGMOID = 6, RELU = 7;
 const TANH = 8, SOFTPLUS = 9, LEAKY_RELU = 10, POW_SCALAR = 11, CLAMP = 12, AFFINE = 13;
-const SIGN = 14, RECIP = 15;
+const SIGN = 14, RECIP = 15, DIV_SCALAR = 16, SCALAR_DIV = 17;
 
 @inline function maskToOne(m: v128): v128 {
   return v128.and(m, f32x4.splat(1.0));
@@ -153,6 +153,8 @@ export function binary(op: i32, a: usize, b: usize, y: usize, d0: i32, d1: i32, 
     case CLAMP: return min<f32>(max<f32>(x, p0), p1);
     case AFFINE: return x * p0 + p1;
     case SIGN: return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
+    case DIV_SCALAR: return x / p0;
+    case SCALAR_DIV: return p0 / x;
     default: return 1.0 / x;
   }
 }
@@ -160,7 +162,7 @@ export function binary(op: i32, a: usize, b: usize, y: usize, d0: i32, d1: i32, 
 /** Whether unV has a SIMD form for op (the others run the scalar rule lane by lane). */
 @inline function unHasV(op: i32): bool {
   return op == NEG || op == SQUARE || op == SQRT || op == ABS || op == RELU || op == LEAKY_RELU
-    || op == CLAMP || op == AFFINE || op == RECIP;
+    || op == CLAMP || op == AFFINE || op == RECIP || op == DIV_SCALAR || op == SCALAR_DIV;
 }
 
 @inline function unV(op: i32, x: v128, p0: f32, p1: f32): v128 {
@@ -173,6 +175,8 @@ export function binary(op: i32, a: usize, b: usize, y: usize, d0: i32, d1: i32, 
     case LEAKY_RELU: return v128.bitselect(x, f32x4.mul(x, f32x4.splat(p0)), f32x4.gt(x, f32x4.splat(0)));
     case CLAMP: return f32x4.min(f32x4.max(x, f32x4.splat(p0)), f32x4.splat(p1));
     case AFFINE: return f32x4.add(f32x4.mul(x, f32x4.splat(p0)), f32x4.splat(p1));
+    case DIV_SCALAR: return f32x4.div(x, f32x4.splat(p0));
+    case SCALAR_DIV: return f32x4.div(f32x4.splat(p0), x);
     default: return f32x4.div(f32x4.splat(1.0), x);
   }
 }
@@ -209,6 +213,8 @@ export function unary(op: i32, x: usize, y: usize, n: i32, p0: f32, p1: f32): vo
     case CLAMP: unLoop(CLAMP, x, y, n, p0, p1); break;
     case AFFINE: unLoop(AFFINE, x, y, n, p0, p1); break;
     case SIGN: unLoop(SIGN, x, y, n, p0, p1); break;
+    case DIV_SCALAR: unLoop(DIV_SCALAR, x, y, n, p0, p1); break;
+    case SCALAR_DIV: unLoop(SCALAR_DIV, x, y, n, p0, p1); break;
     default: unLoop(RECIP, x, y, n, p0, p1); break;
   }
 }
@@ -231,6 +237,8 @@ export function unary(op: i32, x: usize, y: usize, n: i32, p0: f32, p1: f32): vo
     case CLAMP: return x >= p0 && x <= p1 ? dy : 0.0;
     case AFFINE: return dy * p0;
     case SIGN: return 0.0;
+    case DIV_SCALAR: return dy / p0;
+    case SCALAR_DIV: return -dy * y / x;
     default: return -dy * y * y;
   }
 }
@@ -282,6 +290,8 @@ export function unaryBackward(op: i32, x: usize, y: usize, dy: usize, dx: usize,
     case CLAMP: unGradLoop(CLAMP, x, y, dy, dx, n, p0, p1); break;
     case AFFINE: unGradLoop(AFFINE, x, y, dy, dx, n, p0, p1); break;
     case SIGN: unGradLoop(SIGN, x, y, dy, dx, n, p0, p1); break;
+    case DIV_SCALAR: unGradLoop(DIV_SCALAR, x, y, dy, dx, n, p0, p1); break;
+    case SCALAR_DIV: unGradLoop(SCALAR_DIV, x, y, dy, dx, n, p0, p1); break;
     default: unGradLoop(RECIP, x, y, dy, dx, n, p0, p1); break;
   }
 }

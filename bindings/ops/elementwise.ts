@@ -63,11 +63,24 @@ function binary(code: number, op: string, x: TensorLike, y: TensorLike,
   });
 }
 
-export const add = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.ADD, 'add', a, b, (g) => [g, g]);
-export const sub = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.SUB, 'sub', a, b, (g) => [g, neg(g)]);
-export const mul = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.MUL, 'mul', a, b, (g, x, y) => [g.mul(y), g.mul(x)]);
+// A number operand takes a one-kernel unary path (no scalar tensor, no broadcasting); each
+// form below computes exactly what the tensor op would (x·1 + c is x + c, −x + c is c − x).
+export const add = (a: TensorLike, b: TensorLike): Tensor =>
+  typeof b === 'number' && a instanceof Tensor ? unary(Un.AFFINE, 'add', a, 1, b)
+    : typeof a === 'number' && b instanceof Tensor ? unary(Un.AFFINE, 'add', b, 1, a)
+      : binary(Bin.ADD, 'add', a, b, (g) => [g, g]);
+export const sub = (a: TensorLike, b: TensorLike): Tensor =>
+  typeof b === 'number' && a instanceof Tensor ? unary(Un.AFFINE, 'sub', a, 1, -b)
+    : typeof a === 'number' && b instanceof Tensor ? unary(Un.AFFINE, 'sub', b, -1, a)
+      : binary(Bin.SUB, 'sub', a, b, (g) => [g, neg(g)]);
+export const mul = (a: TensorLike, b: TensorLike): Tensor =>
+  typeof b === 'number' && a instanceof Tensor ? unary(Un.AFFINE, 'mul', a, b, 0)
+    : typeof a === 'number' && b instanceof Tensor ? unary(Un.AFFINE, 'mul', b, a, 0)
+      : binary(Bin.MUL, 'mul', a, b, (g, x, y) => [g.mul(y), g.mul(x)]);
 export const div = (a: TensorLike, b: TensorLike): Tensor =>
-  binary(Bin.DIV, 'div', a, b, (g, _x, y, out) => [g.div(y), g.mul(out).div(y).neg()]);
+  typeof b === 'number' && a instanceof Tensor ? unary(Un.DIV_SCALAR, 'div', a, b)
+    : typeof a === 'number' && b instanceof Tensor ? unary(Un.SCALAR_DIV, 'div', b, a)
+      : binary(Bin.DIV, 'div', a, b, (g, _x, y, out) => [g.div(y), g.mul(out).div(y).neg()]);
 
 /** Elementwise power; a number exponent uses the fused scalar kernel. */
 export function pow(a: TensorLike, exponent: TensorLike): Tensor {
