@@ -3,3 +3,4 @@
 //   import './himmelblau.js';
 export {};
 import './autodiff-sigmoid-squared.js';
+import './rosenbrock-optimizers.js';
