@@ -6,7 +6,7 @@
  *   const x = tensor([1, 2, 3], { requiresGrad: true });
  *   x.mul(x).sum().backward();   // x.grad = [2, 4, 6]
  */
-import { K } from './wasm.js';
+import { K, wasmSource } from './wasm.js';
 
 export { init, isInitialized } from './wasm.js';
 export type { InitOptions } from './wasm.js';
@@ -32,13 +32,14 @@ export * as nn from './nn/index.js';
 export const version = '0.1.0';
 
 /** What this build and runtime provide. */
-export function info(): { version: string; simd: boolean; threads: number; wasmBytes: number; runtime: string } {
+export function info(): { version: string; simd: boolean; threads: number; wasmBytes: number; wasmSource: string; runtime: string } {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   return {
     version,
     simd: true,
     threads: 1,
     wasmBytes: K().memory.buffer.byteLength,
+    wasmSource,
     runtime: isNode ? `node ${process.versions.node}` : (typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown'),
   };
 }

@@ -82,27 +82,41 @@ async function inlineBytes(): Promise<Uint8Array> {
   return new Uint8Array(Buffer.from(wasmBase64, 'base64'));
 }
 
+/** How the module was loaded: 'file' (Node), 'streaming' (browser), 'inline' (base64 fallback), 'given'. */
+export let wasmSource: 'file' | 'streaming' | 'fetch' | 'inline' | 'given' | 'none' = 'none';
+
 async function instantiate(options: InitOptions): Promise<WebAssembly.Instance> {
   const imports = { env: { abort() { throw new Error('wasmgrad: a kernel aborted'); } } };
   const src = options.wasm;
-  if (src instanceof WebAssembly.Module) return WebAssembly.instantiate(src, imports);
+  if (src instanceof WebAssembly.Module) {
+    wasmSource = 'given';
+    return WebAssembly.instantiate(src, imports);
+  }
   if (src && !(src instanceof URL) && typeof src !== 'string') {
+    wasmSource = 'given';
     return (await WebAssembly.instantiate(src, imports)).instance;
   }
   const url = src ? new URL(String(src), isNode ? undefined : globalThis.location?.href) : new URL('./wasmgrad.wasm', import.meta.url);
   try {
     if (isNode && url.protocol === 'file:') {
       const { readFile } = await import('node:fs/promises');
-      return (await WebAssembly.instantiate(await readFile(url), imports)).instance;
+      const instance = (await WebAssembly.instantiate(await readFile(url), imports)).instance;
+      wasmSource = 'file';
+      return instance;
     }
     if (typeof WebAssembly.instantiateStreaming === 'function') {
-      return (await WebAssembly.instantiateStreaming(fetch(url), imports)).instance;
+      const instance = (await WebAssembly.instantiateStreaming(fetch(url), imports)).instance;
+      wasmSource = 'streaming';
+      return instance;
     }
     const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    return (await WebAssembly.instantiate(await res.arrayBuffer(), imports)).instance;
+    const instance = (await WebAssembly.instantiate(await res.arrayBuffer(), imports)).instance;
+    wasmSource = 'fetch';
+    return instance;
   } catch (err) {
     if (src) throw new Error(`wasmgrad.init: could not load the wasm module from ${url.href}: ${(err as Error).message}`);
+    wasmSource = 'inline';
     return (await WebAssembly.instantiate(await inlineBytes() as BufferSource, imports)).instance;
   }
 }
