@@ -43,3 +43,4 @@ export function info(): { version: string; simd: boolean; threads: number; wasmB
     runtime: isNode ? `node ${process.versions.node}` : (typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown'),
   };
 }
+export * as optim from './optim/index.js';

@@ -1,0 +1,181 @@
+/**
+ * The optimiser base: parameter groups, per-parameter state, zeroGrad, and state dicts in
+ * PyTorch's shape (state keyed by the parameter's position across groups, groups without their
+ * tensors). Parameters are updated in place by the fused kernels of assembly/kernels/optim.ts,
+ * so the Tensor objects a model holds stay the ones being trained.
+ */
+import { Tensor, tensor, zeros, full } from '../tensor.js';
+import { K } from '../wasm.js';
+import { fmt } from '../shape.js';
+
+/** The optim kernels, which the core Kernels interface reaches only through its index. */
+export interface OptimKernels {
+  sgdStep(p: number, g: number, buf: number, n: number, lr: number, momentum: number,
+    oneMinusDampening: number, weightDecay: number, nesterov: number, firstStep: number): void;
+  adamStep(p: number, g: number, m: number, v: number, vmax: number, n: number, beta1: number, oneMinusBeta1: number,
+    beta2: number, oneMinusBeta2: number, negStepSize: number, bc2Sqrt: number, eps: number, weightDecay: number,
+    paramScale: number): void;
+  rmspropStep(p: number, g: number, sq: number, gavg: number, buf: number, n: number, alpha: number,
+    oneMinusAlpha: number, negLr: number, eps: number, weightDecay: number, momentum: number): void;
+  adagradStep(p: number, g: number, sum: number, n: number, negClr: number, eps: number, weightDecay: number): void;
+  adadeltaStep(p: number, g: number, sq: number, acc: number, n: number, rho: number, oneMinusRho: number,
+    negLr: number, eps: number, weightDecay: number): void;
+}
+
+export const optimKernels = (): OptimKernels => K() as unknown as OptimKernels;
+
+export type StateValue = Tensor | Float32Array | number | boolean | null | StateValue[];
+export type ParamState = Record<string, StateValue>;
+
+/** Serialised state: tensors become Float32Array copies (with their shapes alongside). */
+export type SavedValue = Float32Array | number | boolean | null | { data: Float32Array; shape: number[] } | SavedValue[];
+
+export interface OptimizerStateDict {
+  state: Record<number, Record<string, SavedValue>>;
+  paramGroups: Record<string, unknown>[];
+}
+
+export interface ParamGroupInput {
+  params: Iterable<Tensor>;
+  [option: string]: unknown;
+}
+
+export type Params = Iterable<Tensor> | ParamGroupInput[];
+export type Closure = () => Tensor | number;
+export type ParamGroup<O> = O & { params: Tensor[]; initialLr?: number };
+
+function checkParam(p: unknown, who: string, where: string): Tensor {
+  if (!(p instanceof Tensor)) throw new TypeError(`${who}: ${where} is not a Tensor`);
+  if (p._h.temp) {
+    throw new Error(`${who}: ${where} (shape ${fmt(p.shape)}, made by ${p._op}) is a temporary; parameters must be persistent (made by tensor()/zeros()/randn()..., or .keep()) because the optimiser updates them in place`);
+  }
+  if (p._node) throw new Error(`${who}: ${where} is not a leaf tensor; optimise leaves (detach().keep() it)`);
+  return p;
+}
+
+export abstract class Optimizer<O extends { lr: number }> {
+  readonly paramGroups: ParamGroup<O>[] = [];
+  readonly state = new Map<Tensor, ParamState>();
+
+  constructor(params: Params, readonly defaults: O, protected readonly name: string) {
+    const list = Array.from(params as Iterable<Tensor | ParamGroupInput>);
+    if (list.length === 0) throw new RangeError(`${name}: got an empty parameter list`);
+    const groups: ParamGroupInput[] = list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : list as ParamGroupInput[];
+    const seen = new Set<Tensor>();
+    groups.forEach((g, gi) => {
+      const ps = Array.from(g.params, (p, i) => checkParam(p, name, `parameter ${i} of group ${gi}`));
+      for (const p of ps) {
+        if (seen.has(p)) throw new Error(`${name}: a parameter appears in more than one place`);
+        seen.add(p);
+      }
+      const group = { ...defaults, ...g, params: ps } as ParamGroup<O>;
+      this.validate(group);
+      this.paramGroups.push(group);
+    });
+  }
+
+  /** Checks a group's options (throws RangeError naming the option). */
+  protected validate(group: ParamGroup<O>): void {
+    if (!(group.lr >= 0)) throw new RangeError(`${this.name}: invalid learning rate ${group.lr}`);
+  }
+
+  protected rangeCheck(value: unknown, what: string, ok: boolean): void {
+    if (!ok) throw new RangeError(`${this.name}: invalid ${what}: ${value}`);
+  }
+
+  /** Sets gradients to zero in place (setToNone drops them instead, as PyTorch's set_to_none). */
+  zeroGrad(setToNone = false): void {
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (!p.grad) continue;
+        if (setToNone) { p.grad.dispose(); p.grad = null; } else p.grad.zero_();
+      }
+    }
+  }
+
+  /** One update; the closure (re-evaluating the loss with gradients) is optional except for LBFGS. */
+  abstract step(closure?: Closure): number | undefined;
+
+  protected evalClosure(closure?: Closure): number | undefined {
+    if (!closure) return undefined;
+    const loss = closure();
+    return typeof loss === 'number' ? loss : loss.item();
+  }
+
+  /** The state of p, created by init on first use. */
+  protected stateOf(p: Tensor, init: () => ParamState): ParamState {
+    let s = this.state.get(p);
+    if (!s) this.state.set(p, (s = init()));
+    return s;
+  }
+
+  /** Calls fn for every parameter that has a gradient. */
+  protected eachWithGrad(fn: (p: Tensor, grad: Tensor, group: ParamGroup<O>) => void): void {
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        if (p.grad && !p.grad.isDisposed) fn(p, p.grad, group);
+      }
+    }
+  }
+
+  private allParams(): Tensor[] {
+    return this.paramGroups.flatMap((g) => g.params);
+  }
+
+  stateDict(): OptimizerStateDict {
+    const index = new Map(this.allParams().map((p, i) => [p, i]));
+    const state: OptimizerStateDict['state'] = {};
+    for (const [p, s] of this.state) {
+      const out: Record<string, SavedValue> = {};
+      for (const [k, v] of Object.entries(s)) out[k] = save(v);
+      state[index.get(p)!] = out;
+    }
+    let next = 0;
+    const paramGroups = this.paramGroups.map((g) => {
+      const { params, ...options } = g;
+      return { ...options, params: params.map(() => next++) };
+    });
+    return { state, paramGroups };
+  }
+
+  loadStateDict(sd: OptimizerStateDict): void {
+    const params = this.allParams();
+    if (!sd || !Array.isArray(sd.paramGroups) || sd.paramGroups.length !== this.paramGroups.length) {
+      throw new Error(`${this.name}.loadStateDict: the state dict has ${sd?.paramGroups?.length} parameter groups, this optimiser ${this.paramGroups.length}`);
+    }
+    sd.paramGroups.forEach((saved, i) => {
+      const ids = saved.params as number[];
+      if (ids.length !== this.paramGroups[i].params.length) {
+        throw new Error(`${this.name}.loadStateDict: group ${i} has ${ids.length} parameters in the state dict, ${this.paramGroups[i].params.length} here`);
+      }
+      const { params: _, ...options } = saved;
+      Object.assign(this.paramGroups[i], options);
+    });
+    this.state.clear();
+    for (const [key, s] of Object.entries(sd.state)) {
+      const p = params[Number(key)];
+      if (!p) throw new Error(`${this.name}.loadStateDict: state for parameter ${key}, but there are only ${params.length}`);
+      const restored: ParamState = {};
+      for (const [k, v] of Object.entries(s)) restored[k] = load(v);
+      this.state.set(p, restored);
+    }
+  }
+}
+
+function save(v: StateValue): SavedValue {
+  if (v instanceof Tensor) return { data: v.data(), shape: v.shape.slice() };
+  if (v instanceof Float32Array) return v.slice();
+  if (Array.isArray(v)) return v.map(save);
+  return v;
+}
+
+function load(v: SavedValue): StateValue {
+  if (v instanceof Float32Array) return v.slice();
+  if (Array.isArray(v)) return v.map(load);
+  if (v !== null && typeof v === 'object') return tensor(v.data, { shape: v.shape });
+  return v;
+}
+
+/** Persistent zero state shaped like p. */
+export const zerosLikeParam = (p: Tensor): Tensor => zeros(p.shape.slice());
+export const fullLikeParam = (p: Tensor, value: number): Tensor => full(p.shape.slice(), value);
