@@ -22,7 +22,7 @@ function runSuite(label, cmd, args, parse) {
 }
 
 if (existsSync(join(root, 'as-pect.config.js'))) {
-  runSuite('as-pect (AssemblyScript kernels)', bin('asp'), ['--nologo'], (out) => {
+  runSuite('as-pect (AssemblyScript kernels)', bin('asp'), ['--no-logo'], (out) => {
     const m = /\[Tests\]:\s*(\d+)\s*pass,\s*(\d+)\s*fail/.exec(out);
     return m ? { passed: +m[1], failed: +m[2] } : { passed: 0, failed: 0 };
   });
