@@ -4,3 +4,4 @@
 export {};
 import './autodiff-sigmoid-squared.js';
 import './rosenbrock-optimizers.js';
+import './himmelblau.js';
