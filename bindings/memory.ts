@@ -47,7 +47,7 @@ const freeLists = new Map<number, number[]>();
 let liveBytes = 0;
 let liveBlocks = 0;
 let step = 0;
-const temps: Handle[] = [];
+let temps: Handle[] = [];
 const scopes: Handle[][] = [];
 
 whenInitialized((k) => {
@@ -146,7 +146,8 @@ export function currentStep(): number {
 /** Ends a training step (called by backward()): reclaims temporaries unused for two steps. */
 export function endStep(): void {
   step++;
-  let kept = 0;
+  // A fresh array rather than truncating in place: shrinking `length` is slow in V8.
+  const survivors: Handle[] = [];
   for (let i = 0; i < temps.length; i++) {
     const h = temps[i];
     if (h.released || !h.temp) continue;
@@ -154,9 +155,9 @@ export function endStep(): void {
       release(h, 'it was not used during the last two backward() steps');
       continue;
     }
-    temps[kept++] = h;
+    survivors.push(h);
   }
-  temps.length = kept;
+  temps = survivors;
 }
 
 /**
@@ -189,13 +190,8 @@ let compactAt = 4096;
 /** Drops released records so loops that never call backward() do not grow the list. */
 function compactTempsIfLarge(): void {
   if (temps.length < compactAt) return;
-  let kept = 0;
-  for (let i = 0; i < temps.length; i++) {
-    const h = temps[i];
-    if (!h.released && h.temp) temps[kept++] = h;
-  }
-  temps.length = kept;
-  compactAt = Math.max(4096, kept * 2);
+  temps = temps.filter((h) => !h.released && h.temp);
+  compactAt = Math.max(4096, temps.length * 2);
 }
 
 export interface MemoryInfo {

@@ -27,7 +27,8 @@ export class Tensor {
 
   /** @internal use the factory functions (tensor, zeros, ...) or ops instead. */
   constructor(shape: Shape, storage: Storage, temp: boolean, op: string) {
-    this.shape = Object.freeze(shape.slice());
+    // Not frozen: frozen arrays leave V8's fast elements mode and every shape read pays for it.
+    this.shape = shape.slice();
     this.size = sizeOf(shape);
     this._op = op;
     this._h = track(this, storage, temp);
