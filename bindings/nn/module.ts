@@ -1,0 +1,229 @@
+/**
+ * Module: PyTorch's nn.Module, camelCased. A module registers its parameters (persistent leaves
+ * the optimiser updates in place), buffers (state such as BatchNorm's running statistics, also
+ * updated in place) and child modules under names, so namedParameters() and stateDict() give
+ * PyTorch's dotted names (`0.weight`, `fc1.bias`).
+ */
+import { Tensor, zeros } from '../tensor.js';
+import { noGrad } from '../autograd.js';
+import { f32 } from '../wasm.js';
+import { fmt, sameShape } from '../shape.js';
+
+export interface SavedTensor {
+  data: Float32Array;
+  shape: number[];
+}
+export type StateDict = Record<string, SavedTensor>;
+
+export abstract class Module {
+  training = true;
+  private readonly params = new Map<string, Tensor | null>();
+  private readonly buffers = new Map<string, Tensor>();
+  private readonly children_ = new Map<string, Module>();
+
+  abstract forward(input: Tensor, ...rest: any[]): Tensor;
+
+  /** Same as forward (PyTorch's `module(x)`). */
+  call(input: Tensor, ...rest: any[]): Tensor {
+    return this.forward(input, ...rest);
+  }
+
+  /** Registers a trainable tensor (made persistent and requiring gradients); null marks an absent one. */
+  protected registerParameter<T extends Tensor | null>(name: string, t: T): T {
+    if (t) {
+      t.keep();
+      t.requiresGrad = true;
+    }
+    this.params.set(name, t);
+    return t;
+  }
+
+  protected registerBuffer(name: string, t: Tensor): Tensor {
+    this.buffers.set(name, t.keep());
+    return t;
+  }
+
+  protected registerModule<M extends Module>(name: string, m: M): M {
+    if (!(m instanceof Module)) throw new TypeError(`${this.constructor.name}: child ${name} is not a Module`);
+    this.children_.set(name, m);
+    return m;
+  }
+
+  /** [name, child] pairs, direct children only. */
+  namedChildren(): [string, Module][] {
+    return [...this.children_];
+  }
+
+  children(): Module[] {
+    return [...this.children_.values()];
+  }
+
+  /** This module and every descendant with its dotted name ('' for this one). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [n, m] of this.children_) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
+    return out;
+  }
+
+  private collect(pick: (m: Module) => Iterable<[string, Tensor | null]>): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [n, t] of pick(m)) if (t) out.push([prefix ? `${prefix}.${n}` : n, t]);
+    }
+    return out;
+  }
+
+  namedParameters(): [string, Tensor][] {
+    return this.collect((m) => m.params);
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  namedBuffers(): [string, Tensor][] {
+    return this.collect((m) => m.buffers);
+  }
+
+  /** Sets training mode here and below (dropout, batch norm); returns this. */
+  train(mode = true): this {
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  zeroGrad(setToNone = false): void {
+    for (const p of this.parameters()) {
+      if (!p.grad) continue;
+      if (setToNone) { p.grad.dispose(); p.grad = null; } else p.grad.zero_();
+    }
+  }
+
+  /** Copies of every parameter and buffer, by dotted name. */
+  stateDict(): StateDict {
+    const out: StateDict = {};
+    for (const [n, t] of [...this.namedParameters(), ...this.namedBuffers()]) out[n] = { data: t.data(), shape: t.shape.slice() };
+    return out;
+  }
+
+  /** Copies values into the existing tensors (in place, so optimisers keep working). */
+  loadStateDict(sd: StateDict, strict = true): void {
+    const own = new Map([...this.namedParameters(), ...this.namedBuffers()]);
+    if (strict) {
+      const missing = [...own.keys()].filter((k) => !(k in sd));
+      const unexpected = Object.keys(sd).filter((k) => !own.has(k));
+      if (missing.length || unexpected.length) {
+        throw new Error(`loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
+      }
+    }
+    for (const [n, t] of own) {
+      const s = sd[n];
+      if (!s) continue;
+      if (!sameShape(s.shape, t.shape) || s.data.length !== t.size) {
+        throw new RangeError(`loadStateDict: ${n} has shape ${fmt(s.shape)} in the state dict but ${fmt(t.shape)} in the model`);
+      }
+      f32().set(s.data, t.ptr >> 2);
+    }
+  }
+
+  /** Number of parameter elements. */
+  numParameters(): number {
+    return this.parameters().reduce((n, p) => n + p.size, 0);
+  }
+
+  /** Short description for summaries (PyTorch's extra_repr). */
+  extraRepr(): string {
+    return '';
+  }
+
+  toString(): string {
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    if (this.children_.size === 0) return `${head})`;
+    const body = [...this.children_].map(([n, m]) => `  (${n}): ${String(m).replace(/\n/g, '\n  ')}`).join('\n');
+    return `${head}\n${body}\n)`;
+  }
+}
+
+/** Runs its children in order. */
+export class Sequential extends Module {
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => this.registerModule(String(i), m));
+  }
+
+  forward(x: Tensor): Tensor {
+    for (const m of this.children()) x = m.forward(x);
+    return x;
+  }
+
+  get length(): number {
+    return this.children().length;
+  }
+
+  at(i: number): Module {
+    const c = this.children();
+    return c[i < 0 ? c.length + i : i];
+  }
+}
+
+export interface SummaryRow {
+  name: string;
+  type: string;
+  outputShape: number[];
+  params: number;
+}
+
+export interface Summary {
+  rows: SummaryRow[];
+  totalParams: number;
+  trainableParams: number;
+  text: string;
+}
+
+const thousands = (n: number): string => n.toLocaleString('en-US');
+
+/**
+ * Runs a batch of one zero input of inputShape (without the batch dimension) through the model
+ * in eval mode and reports each leaf module's output shape and parameter count, as Keras'
+ * model.summary() / torchsummary do. Prints the table through `log` (console.log by default).
+ */
+export function summary(model: Module, inputShape: number[], log: ((s: string) => void) | null = console.log): Summary {
+  const rows: SummaryRow[] = [];
+  const leaves = model.namedModules().filter(([, m]) => m.children().length === 0);
+  const wasTraining = model.namedModules().map(([, m]) => m.training);
+  const restore: (() => void)[] = [];
+  for (const [name, m] of leaves) {
+    const original = m.forward;
+    const hadOwn = Object.prototype.hasOwnProperty.call(m, 'forward');
+    m.forward = function (this: Module, x: Tensor, ...rest: any[]): Tensor {
+      const y = original.call(this, x, ...rest);
+      rows.push({ name: name || m.constructor.name, type: m.constructor.name, outputShape: y.shape.slice(), params: m.numParameters() });
+      return y;
+    };
+    restore.push(() => { if (hadOwn) m.forward = original; else delete (m as { forward?: unknown }).forward; });
+  }
+  const input = zeros([1, ...inputShape]);
+  try {
+    model.eval();
+    noGrad(() => { model.forward(input); });
+  } finally {
+    restore.forEach((r) => r());
+    model.namedModules().forEach(([, m], i) => { m.training = wasTraining[i]; });
+    input.dispose();
+  }
+  const totalParams = model.numParameters();
+  const trainableParams = model.parameters().filter((p) => p.requiresGrad).reduce((n, p) => n + p.size, 0);
+  const cells = rows.map((r) => [`${r.name} (${r.type})`, fmt(r.outputShape), thousands(r.params)]);
+  const header = ['Layer (type)', 'Output shape', 'Param #'];
+  const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)));
+  const line = (row: string[]) => row.map((s, c) => (c === 2 ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join('  ');
+  const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
+  const text = [line(header), rule, ...cells.map(line), rule,
+    `Total params: ${thousands(totalParams)}`, `Trainable params: ${thousands(trainableParams)}`,
+    `Non-trainable params: ${thousands(totalParams - trainableParams)}`].join('\n');
+  log?.(text);
+  return { rows, totalParams, trainableParams, text };
+}
