@@ -4,7 +4,7 @@
 // The seed prints f = (1 − x²) + 100(y − x²)², which is unbounded below (take y = x², x → ∞),
 // yet says the global minimum is (1, 1): that is the standard Rosenbrock function
 // f = (1 − x)² + 100(y − x²)², which we use.
-import { type Tensor, cat, init, noGrad, tensor, zeros } from '../../bindings/index.js';
+import { type Tensor, cat, init, noGrad, optim, tensor, zeros } from '../../bindings/index.js';
 import { contourChart, lineChart, panels, sampleGrid, type LineSeries, type Trajectory } from '../plot/index.js';
 import { register } from '../registry.js';
 
@@ -105,6 +105,21 @@ const adamRuns: Run[] = [
   { name: 'Adam', method: 'Adam', lr: 1e-2, parts: ['d'], builtin: false },
 ];
 
+// The library's own optimisers on the same runs, for comparison. PyTorch's SGD momentum update
+// (buf ← μ·buf + g, p ← p − η·buf) is the seed's formula exactly; its Adam puts ε outside the root.
+// Each run has its own one-row leaf, because an optimiser has one learning rate per parameter group.
+const builtinRuns: Array<Run & { make: (p: Tensor) => { step(): void } }> = [
+  { name: 'built-in SGD', method: 'GD', lr: 1e-4, parts: ['b'], builtin: true, make: (p) => new optim.SGD([p], { lr: 1e-4 }) },
+  ...[1e-4, 1e-3].map((lr) => ({
+    name: 'built-in SGD momentum', method: 'momentum' as const, lr, parts: (lr === 1e-4 ? ['b', 'd'] : ['c']) as Part[], builtin: true,
+    make: (p: Tensor) => new optim.SGD([p], { lr, momentum: 0.9 }),
+  })),
+  ...[1e-4, 1e-3, 1e-2].map((lr) => ({
+    name: 'built-in Adam', method: 'Adam' as const, lr, parts: [({ 1e-4: 'b', 1e-3: 'c', 1e-2: 'd' } as Record<number, Part>)[lr]], builtin: true,
+    make: (p: Tensor) => new optim.Adam([p], { lr, betas: [0.9, 0.99], eps: 1e-8 }),
+  })),
+];
+
 interface Outcome {
   run: Run;
   /** (x, y) after every step, starting with the start point: 2·(steps + 1) numbers. */
@@ -137,8 +152,10 @@ register({
     const Pa = startRows(adamRuns.length);
     const momentum = new SeedMomentum(Pm, momentumRuns.map((r) => r.lr), momentumRuns.map((r) => (r.method === 'GD' ? 0 : 0.9)));
     const adam = new SeedAdam(Pa, adamRuns.map((r) => r.lr));
-    const runs = [...momentumRuns, ...adamRuns];
-    const leaves = [Pm, Pa];
+    const builtinLeaves = builtinRuns.map(() => startRows(1));
+    const builtins = builtinRuns.map((r, i) => r.make(builtinLeaves[i]));
+    const runs: Run[] = [...momentumRuns, ...adamRuns, ...builtinRuns];
+    const leaves = [Pm, Pa, ...builtinLeaves];
 
     const paths = runs.map(() => new Float32Array(2 * (steps + 1)));
     const record = (k: number) => {
@@ -159,6 +176,7 @@ register({
       rosenbrock(cat(leaves)).sum().backward();
       momentum.step();
       adam.step();
+      for (const opt of builtins) opt.step();
       for (const leaf of leaves) leaf.grad!.zero_();
       record(k);
       if (k % 1000 === 0) bar.tick(1000);
@@ -212,7 +230,7 @@ register({
     ctx.figure('trajectories', panels({
       title: `Trajectories from (−4, −2), ${steps.toLocaleString('en-US')} steps`,
       cols: 3,
-      charts: parts.map((p) => contour(PART_TITLE[p], inPart(p).map((o) => thin(o, every)))),
+      charts: parts.map((p) => contour(PART_TITLE[p], inPart(p).filter((o) => !o.run.builtin).map((o) => thin(o, every)))),
     }), { caption: 'Same axes in every part. A trajectory that leaves the plot and never comes back diverged (its numbers overflowed).' });
 
     const distanceSeries = (o: Outcome): LineSeries => {
@@ -223,7 +241,10 @@ register({
         y.push(Math.log10(distance(o, k)));
       }
       const diverged = o.divergedAt >= 0 ? `, diverges at step ${o.divergedAt}` : '';
-      return { name: `${o.run.name}, ${lrText(o.run.lr)}${diverged}`, x, y, color: METHOD_COLOR[o.run.method] };
+      return {
+        name: `${o.run.name}, ${lrText(o.run.lr)}${diverged}`, x, y, color: METHOD_COLOR[o.run.method],
+        ...(o.run.builtin ? { dash: [7, 5], lineWidth: 1.5 } : {}),
+      };
     };
     ctx.figure('distance', panels({
       title: 'log₁₀ of the distance to the minimum (1, 1)',
@@ -238,7 +259,7 @@ register({
         width: 560,
         height: 440,
       })),
-    }), { caption: 'A line that stops has diverged (the distance is no longer a number).' });
+    }), { caption: 'Solid: the seed\'s update formulas; dashed: wasmgrad\'s optim.SGD / optim.Adam (ε outside the root). A line that stops has diverged.' });
 
     // ---- key numbers ----
     for (const p of parts) {
@@ -248,6 +269,15 @@ register({
         else ctx.keyNumber(label, distance(o, steps), { note: `final f = ${rosenbrock64(o.path[2 * steps], o.path[2 * steps + 1]).toExponential(2)}` });
       }
     }
+    // The seed's GD and momentum are PyTorch's SGD formulas, so the built-in runs should retrace them.
+    const retrace = (method: Run['method'], lr: number) => {
+      const [a, b] = [false, true].map((builtin) => outcomes.find((o) => o.run.method === method && o.run.lr === lr && o.run.builtin === builtin)!);
+      let worst = 0;
+      for (let i = 0; i < a.path.length; i++) if (Number.isFinite(a.path[i])) worst = Math.max(worst, Math.abs(a.path[i] - b.path[i]));
+      return worst;
+    };
+    ctx.keyNumber('max |seed GD − optim.SGD| along the path, η = 10⁻⁴', retrace('GD', 1e-4), { note: 'same update formula; 0 means bit-identical paths' });
+    ctx.keyNumber('max |seed momentum − optim.SGD(momentum 0.9)|, η = 10⁻⁴', retrace('momentum', 1e-4), { note: 'same update formula; 0 means bit-identical paths' });
     ctx.result('runs', outcomes.map((o) => ({
       method: o.run.method,
       lr: o.run.lr,
