@@ -44,3 +44,5 @@ export function info(): { version: string; simd: boolean; threads: number; wasmB
   };
 }
 export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export * as train from './train/index.js';
