@@ -252,7 +252,8 @@ register({
       charts: parts.map((p) => lineChart({
         title: PART_TITLE[p],
         x: { label: 'step', domain: [0, steps] },
-        y: { label: 'log₁₀ ‖(x, y) − (1, 1)‖', domain: [-8, 2] },
+        // Room below the curves for the legend, so it hides none of them.
+        y: { label: 'log₁₀ ‖(x, y) − (1, 1)‖', domain: [-12, 2] },
         // Adam's jitter near the minimum would hide a smooth line drawn before it.
         series: inPart(p).sort((a, b) => +(b.run.method === 'Adam') - +(a.run.method === 'Adam')).map(distanceSeries),
         legend: 'bottom-left',
