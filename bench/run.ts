@@ -20,6 +20,8 @@ interface Case {
   wasmgrad: () => void;
   tfjs: () => void;
   note?: string;
+  /** samples per engine; the multi-second cases take fewer to keep the run under ~5 minutes */
+  repeats?: number;
 }
 
 function measurePeak(k: Kernels): number {
@@ -35,6 +37,7 @@ function squareGemm(k: Kernels, heap: WasmHeap, tf: Tf, n: number): Case {
   return {
     name: `gemm ${n}³`,
     flops: 2 * n * n * n,
+    repeats: n >= 2048 ? 3 : undefined,
     wasmgrad: () => k.gemm(0, 0, n, n, n, 1, a, n, b, n, 0, c, n),
     tfjs: tidied(tf, () => tf.matMul(ta, tb)),
   };
@@ -49,10 +52,12 @@ function denseGemm(k: Kernels, heap: WasmHeap, tf: Tf, M: number, K: number, N: 
   const y = heap.alloc(M * N * 4), dx = heap.alloc(M * K * 4), dw = heap.alloc(K * N * 4);
   const tx = tf.randomUniform([M, K], -1, 1), tw = tf.randomUniform([K, N], -1, 1), tdy = tf.randomUniform([M, N], -1, 1);
   const shape = `[${M}×${K}]·[${K}×${N}]`;
+  const repeats = M * N * K >= 1e9 ? 3 : undefined;
   if (!train) {
     return {
       name: `dense ${shape} fwd`,
       flops: 2 * M * N * K,
+      repeats,
       wasmgrad: () => k.gemm(0, 0, M, N, K, 1, x, K, w, N, 0, y, N),
       tfjs: tidied(tf, () => tf.matMul(tx, tw)),
     };
@@ -60,6 +65,7 @@ function denseGemm(k: Kernels, heap: WasmHeap, tf: Tf, M: number, K: number, N: 
   return {
     name: `dense ${shape} fwd+dX+dW`,
     flops: 3 * 2 * M * N * K,
+    repeats,
     wasmgrad: () => {
       k.gemm(0, 0, M, N, K, 1, x, K, w, N, 0, y, N);
       k.gemm(0, 1, M, K, N, 1, dy, N, w, N, 0, dx, K);
@@ -69,11 +75,18 @@ function denseGemm(k: Kernels, heap: WasmHeap, tf: Tf, M: number, K: number, N: 
   };
 }
 
-/** Valid (unpadded) stride-1 conv2d, NCHW on wasmgrad and NHWC on tfjs (its native layout). */
+/**
+ * Stride-1 conv2d with `pad` zeros on every side (0 = 'valid', (K-1)/2 = 'same'), NCHW on wasmgrad
+ * and NHWC on tfjs (its native layout).
+ */
 function conv(k: Kernels, heap: WasmHeap, tf: Tf, N: number, C: number, H: number, W: number,
-              OC: number, KH: number, KW: number, train: boolean): Case {
-  const OH = H - KH + 1, OW = W - KW + 1;
-  const shape = [N, C, H, W, OC, KH, KW, 1, 1, 0, 0, 1, 1, OH, OW];
+              OC: number, KH: number, KW: number, train: boolean, pad = 0): Case {
+  const OH = H + 2 * pad - KH + 1, OW = W + 2 * pad - KW + 1;
+  if (pad !== 0 && (OH !== H || OW !== W)) throw new Error('bench conv: padding must be 0 or "same"');
+  const shape = [N, C, H, W, OC, KH, KW, 1, 1, pad, pad, 1, 1, OH, OW];
+  const tfPad = pad === 0 ? 'valid' : 'same';
+  const explicit: [[number, number], [number, number], [number, number], [number, number]] =
+    [[0, 0], [pad, pad], [pad, pad], [0, 0]];
   const x = heap.randomF32(N * C * H * W), w = heap.randomF32(OC * C * KH * KW), bias = heap.randomF32(OC);
   const dy = heap.randomF32(N * OC * OH * OW);
   const y = heap.alloc(N * OC * OH * OW * 4), dx = heap.alloc(N * C * H * W * 4);
@@ -83,9 +96,9 @@ function conv(k: Kernels, heap: WasmHeap, tf: Tf, N: number, C: number, H: numbe
   const tw = tf.randomUniform([KH, KW, C, OC], -1, 1) as import('@tensorflow/tfjs').Tensor4D;
   const tb = tf.randomUniform([OC], -1, 1);
   const tdy = tf.randomUniform([N, OH, OW, OC], -1, 1) as import('@tensorflow/tfjs').Tensor4D;
-  const fwd = () => tf.add(tf.conv2d(tx, tw, 1, 'valid'), tb);
+  const fwd = () => tf.add(tf.conv2d(tx, tw, 1, tfPad), tb);
   const flops1 = 2 * N * OC * OH * OW * C * KH * KW;
-  const name = `conv [${N},${C},${H},${W}]*[${OC},${C},${KH},${KW}]`;
+  const name = `conv [${N},${C},${H},${W}]*[${OC},${C},${KH},${KW}]${pad ? ` pad ${pad}` : ''}`;
   if (!train) {
     return {
       name: `${name} fwd`,
@@ -106,14 +119,46 @@ function conv(k: Kernels, heap: WasmHeap, tf: Tf, N: number, C: number, H: numbe
     },
     tfjs: tidied(tf, () => {
       fwd();
-      tf.conv2dTranspose(tdy, tw, [N, H, W, C], 1, 'valid');
+      tf.conv2dTranspose(tdy, tw, [N, H, W, C], 1, tfPad);
       // dW[kh,kw,c,oc] = Σ_{n,oh,ow} x[n,oh+kh,ow+kw,c]·dy[n,oh,ow,oc]: a conv2d of x with C as its
       // batch and N as its channels, filtered by dy laid out [OH,OW,N,OC]
       const xT = tf.transpose(tx, [3, 1, 2, 0]) as import('@tensorflow/tfjs').Tensor4D;
       const dyT = tf.transpose(tdy, [1, 2, 0, 3]) as import('@tensorflow/tfjs').Tensor4D;
-      tf.transpose(tf.conv2d(xT, dyT, 1, 'valid'), [1, 2, 0, 3]);
+      tf.transpose(tf.conv2d(xT, dyT, 1, explicit), [1, 2, 0, 3]);
       tf.sum(tdy, [0, 1, 2]);
     }),
+  };
+}
+
+/**
+ * Max pool k×k stride k, no padding, on P = N·C planes; with `train` also the backward pass (tfjs:
+ * tf.grad, which reruns the forward pass, as a training step would). Work counted as one op per
+ * window element visited, so "% peak" only compares rows of this kind with each other.
+ */
+function maxPool(k: Kernels, heap: WasmHeap, tf: Tf, N: number, C: number, H: number, W: number, K: number,
+                 train: boolean): Case {
+  const OH = Math.floor(H / K), OW = Math.floor(W / K), P = N * C;
+  const x = heap.randomF32(P * H * W), dy = heap.randomF32(P * OH * OW);
+  const y = heap.alloc(P * OH * OW * 4), am = heap.alloc(P * OH * OW * 4), dx = heap.alloc(P * H * W * 4);
+  const tx = tf.randomUniform([N, H, W, C], -1, 1) as import('@tensorflow/tfjs').Tensor4D;
+  const tdy = tf.randomUniform([N, OH, OW, C], -1, 1) as import('@tensorflow/tfjs').Tensor4D;
+  const fwd = () => k.maxPool2dForward(x, y, am, P, H, W, K, K, K, K, 0, 0, OH, OW);
+  const name = `maxpool [${N},${C},${H},${W}] k${K}`;
+  const ops = P * OH * OW * K * K;
+  if (!train) {
+    return { name: `${name} fwd`, flops: ops, wasmgrad: fwd, tfjs: tidied(tf, () => tf.maxPool(tx, K, K, 'valid')),
+             note: 'maxpool: "GFLOP/s" counts window elements visited' };
+  }
+  const grad = tf.grad((t) => tf.maxPool(t as import('@tensorflow/tfjs').Tensor4D, K, K, 'valid'));
+  return {
+    name: `${name} fwd+bwd`,
+    flops: 2 * ops,
+    note: 'maxpool: "GFLOP/s" counts window elements visited',
+    wasmgrad: () => {
+      fwd();
+      k.maxPool2dBackward(dy, am, dx, P, H, W, OH, OW);
+    },
+    tfjs: tidied(tf, () => grad(tx, tdy)),
   };
 }
 
@@ -131,19 +176,29 @@ async function main(): Promise<void> {
     squareGemm(k, heap, tf, 256),
     squareGemm(k, heap, tf, 512),
     squareGemm(k, heap, tf, 1024),
+    squareGemm(k, heap, tf, 2048),
     denseGemm(k, heap, tf, 10, 784, 30, false),
     denseGemm(k, heap, tf, 10, 784, 30, true),
     denseGemm(k, heap, tf, 128, 784, 128, false),
     denseGemm(k, heap, tf, 128, 784, 128, true),
+    denseGemm(k, heap, tf, 4000, 784, 800, false),
+    denseGemm(k, heap, tf, 4000, 784, 800, true),
     conv(k, heap, tf, 64, 1, 28, 28, 32, 3, 3, false),
     conv(k, heap, tf, 64, 1, 28, 28, 32, 3, 3, true),
     conv(k, heap, tf, 64, 32, 13, 13, 64, 3, 3, false),
     conv(k, heap, tf, 64, 32, 13, 13, 64, 3, 3, true),
+    conv(k, heap, tf, 200, 16, 14, 14, 16, 3, 3, false, 1),
+    conv(k, heap, tf, 200, 16, 14, 14, 16, 3, 3, true, 1),
+    maxPool(k, heap, tf, 64, 32, 26, 26, 2, false),
+    maxPool(k, heap, tf, 64, 32, 26, 26, 2, true),
   ];
+  // BENCH_FILTER=substring runs only the matching rows (and leaves latest.json alone)
+  const filter = process.env.BENCH_FILTER;
+  const selected = filter ? cases.filter((c) => c.name.includes(filter)) : cases;
 
   const rows: Row[] = [];
-  for (const c of cases) {
-    const [wg, tj] = timePair(c.wasmgrad, c.tfjs);
+  for (const c of selected) {
+    const [wg, tj] = timePair(c.wasmgrad, c.tfjs, c.repeats);
     rows.push({ name: c.name, gflop: c.flops / 1e9, wasmgradMs: wg.ms, tfjsMs: tj.ms, note: c.note });
   }
 
@@ -163,6 +218,7 @@ async function main(): Promise<void> {
   const notes = [...new Set(rows.map((r) => r.note).filter((n): n is string => !!n))];
   for (const n of notes) console.log(`\nnote: ${n}`);
 
+  if (filter) return;
   const out = new URL('../../bench/results/', import.meta.url);
   await mkdir(out, { recursive: true });
   await writeFile(new URL('latest.json', out), JSON.stringify({

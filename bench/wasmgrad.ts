@@ -13,6 +13,9 @@ export interface Kernels {
   conv2dBackwardInput(dy: number, w: number, dx: number, ws: number, ...shape: number[]): void;
   conv2dBackwardWeight(x: number, dy: number, dw: number, ws: number, ...shape: number[]): void;
   conv2dBackwardBias(dy: number, db: number, N: number, OC: number, OHW: number): void;
+  maxPool2dForward(x: number, y: number, argmax: number, P: number, H: number, W: number, KH: number, KW: number,
+    sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
+  maxPool2dBackward(dy: number, argmax: number, dx: number, P: number, H: number, W: number, OH: number, OW: number): void;
 }
 
 export class WasmHeap {
@@ -41,8 +44,10 @@ function align(p: number): number {
   return (p + 63) & ~63;
 }
 
+// WASMGRAD_WASM points the bench at another build (e.g. a candidate kernel compiled to /tmp), so
+// kernel variants can be compared without rebuilding the shared dist/.
 export async function loadKernels(): Promise<Kernels> {
-  const bytes = await readFile(new URL('../wasmgrad.wasm', import.meta.url));
+  const bytes = await readFile(process.env.WASMGRAD_WASM ?? new URL('../wasmgrad.wasm', import.meta.url));
   const { instance } = await WebAssembly.instantiate(bytes, {
     env: { abort() { throw new Error('abort'); } },
   });
