@@ -1,17 +1,34 @@
 /**
  * conv2d (groups = 1), NCHW: x [N,C,H,W], w [OC,C,KH,KW], bias [OC] (0 = none), y [N,OC,OH,OW].
  * padTop/padLeft are explicit; bottom/right padding is implied by OH/OW. Out-of-range reads are 0.
- * Every pass lowers one image at a time to an im2col matrix col [C*KH*KW, OH*OW] in the caller's
- * workspace `ws` (conv2dWorkspaceBytes) and runs the GEMM on it:
- *   forward  y[n]  = w · col(x[n])            (+ bias)
- *   dX       dx[n] = col2im(wᵀ · dy[n])
- *   dW       dw    = Σ_n dy[n] · col(x[n])ᵀ   (images summed in order n = 0..N-1)
+ * Every pass lowers a batch of nb images (imagesPerGemm) to one im2col matrix
+ * col [C*KH*KW, nb*OH*OW] in the caller's workspace `ws` (conv2dWorkspaceBytes), image j in
+ * columns [j*OH*OW, (j+1)*OH*OW), and runs one GEMM on it:
+ *   forward  y[batch]  = w · col(x[batch])            (+ bias)
+ *   dX       dx[batch] = col2im(wᵀ · dy[batch])
+ *   dW       dw        = Σ_batch dy[batch] · col(x[batch])ᵀ   (batches summed in order)
+ * nb depends only on the shape, so every reduction order does too.
  * All gradients are overwritten, never accumulated into.
  */
 import { gemm } from "./gemm";
 
+// A conv layer's per-image GEMM is narrow (13×13 outputs -> N = 121): edge tiles, per-call packing
+// of w and the C read-modify-write per K block dominate. Batching images until the GEMM is about
+// this many columns wide gets it to big-GEMM speed; wider only grows the workspace.
+const BATCH_COLS = 1024;
+
+/** Images per GEMM; a function of the shape alone (it fixes dW's summation order). */
+function imagesPerGemm(N: i32, OHW: i32): i32 {
+  if (OHW <= 0) return 1;
+  return max(1, min(N, (BATCH_COLS + OHW - 1) / OHW));
+}
+
 export function conv2dWorkspaceBytes(N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, OH: i32, OW: i32): usize {
-  return <usize>C * <usize>KH * <usize>KW * <usize>OH * <usize>OW * 4;
+  const OHW = OH * OW, nb = imagesPerGemm(N, OHW);
+  // col, plus an [OC, nb*OHW] staging matrix for y / dy, whose images are OC planes apart
+  const viaGemm = (<usize>C * <usize>KH * <usize>KW + <usize>OC) * <usize>nb * <usize>OHW * 4;
+  // the direct path may serve forward and dW (dX always goes through the GEMM)
+  return max(viaGemm, C * KH * KW <= DIRECT_TAPS ? directEnd(0, C, KH, KW, OC, OH, OW) : 0);
 }
 
 /** Output columns [owLo, owHi) whose input column ow*strideW + off lies inside [0, W). */
@@ -29,31 +46,34 @@ export function conv2dWorkspaceBytes(N: i32, C: i32, H: i32, W: i32, OC: i32, KH
  * Each col row splits into a zero head, an in-range middle and a zero tail, so the copy loop
  * carries no bounds test (and is a plain memory.copy at stride 1).
  */
-function im2col(x: usize, col: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
+function im2col(x: usize, col: usize, ldcol: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
                 padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
-  colRows(x, col, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, true);
+  colRows(x, col, ldcol, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, true);
 }
 
 /** Adjoint of im2col: dx (overwritten) gets every col entry added at the x position it was read from. */
-function col2im(col: usize, dx: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
+function col2im(col: usize, ldcol: usize, dx: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
                 padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
   memory.fill(dx, 0, (<usize>C * <usize>H * <usize>W) << 2);
-  colRows(dx, col, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, false);
+  colRows(dx, col, ldcol, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, false);
 }
 
 /**
  * The walk shared by im2col (gather x into col) and col2im (scatter-add col into x): one col row
  * per (c, kh, kw, oh), whose in-range outputs [lo, hi) map to x row ih from column off + lo*sW.
+ * Consecutive (c, kh, kw) rows of col are ldcol bytes apart.
  */
 // @ts-ignore: decorator
-@inline function colRows(x: usize, col: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
+@inline function colRows(x: usize, col: usize, ldcol: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
                          padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, gather: bool): void {
-  let cp = col;
+  let rowStart = col;
   const rowBytes = <usize>OW << 2;
   for (let c = 0; c < C; c++) {
     const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
+        let cp = rowStart;
+        rowStart += ldcol;
         const off = kw * dilW - padLeft;
         const lo = min(validLo(off, strideW), OW), hi = max(validHi(off, strideW, W, OW), lo);
         for (let oh = 0; oh < OH; oh++) {
@@ -69,21 +89,32 @@ function col2im(col: usize, dx: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32,
   }
 }
 
+// Rows are short (13 floats for a 13×13 output) and there are C*KH*KW*OH of them per image, so
+// memory.copy / memory.fill calls (a runtime call each in V8) cost more than the data they move:
+// plain vector and scalar loops instead.
 // @ts-ignore: decorator
 @inline function gatherRow(dst: usize, src: usize, inside: bool, lo: i32, hi: i32, OW: i32, strideW: i32): void {
   if (!inside) {
-    memory.fill(dst, 0, <usize>OW << 2);
+    zeroF32(dst, 0, OW);
     return;
   }
-  memory.fill(dst, 0, <usize>lo << 2);
+  zeroF32(dst, 0, lo);
+  let ow = lo;
   if (strideW == 1) {
-    memory.copy(dst + (<usize>lo << 2), src, <usize>(hi - lo) << 2);
-  } else {
-    for (let ow = lo; ow < hi; ow++) {
-      store<f32>(dst + (<usize>ow << 2), load<f32>(src + (<usize>((ow - lo) * strideW) << 2)));
-    }
+    const d = dst + (<usize>lo << 2);
+    for (; ow + 4 <= hi; ow += 4) v128.store(d + (<usize>(ow - lo) << 2), v128.load(src + (<usize>(ow - lo) << 2)));
   }
-  memory.fill(dst + (<usize>hi << 2), 0, <usize>(OW - hi) << 2);
+  for (; ow < hi; ow++) {
+    store<f32>(dst + (<usize>ow << 2), load<f32>(src + (<usize>((ow - lo) * strideW) << 2)));
+  }
+  zeroF32(dst, hi, OW);
+}
+
+// @ts-ignore: decorator
+@inline function zeroF32(p: usize, from: i32, to: i32): void {
+  let i = from;
+  for (; i + 4 <= to; i += 4) v128.store(p + (<usize>i << 2), f32x4.splat(0));
+  for (; i < to; i++) store<f32>(p + (<usize>i << 2), 0);
 }
 
 // @ts-ignore: decorator
@@ -104,52 +135,113 @@ function col2im(col: usize, dx: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32,
 export function conv2dForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
   N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
   padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
-  const CKK = C * KH * KW, OHW = OH * OW;
+  if (useDirect(C, KH, KW, strideH, strideW, dilH, dilW, OH, OW)) {
+    directForward(x, w, bias, y, ws, N, C, H, W, OC, KH, KW, padTop, padLeft, OH, OW);
+    return;
+  }
+  const CKK = C * KH * KW, OHW = OH * OW, nb = imagesPerGemm(N, OHW);
   const xStride = (<usize>C * <usize>H * <usize>W) << 2, yStride = (<usize>OC * <usize>OHW) << 2;
-  for (let n = 0; n < N; n++) {
-    const xn = x + <usize>n * xStride, yn = y + <usize>n * yStride;
-    im2col(xn, ws, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
-    if (bias) {
+  const planeBytes = <usize>OHW << 2;
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const m = min(nb, N - n0), ld = m * OHW;
+    const col = ws, stage = ws + ((<usize>CKK * <usize>ld) << 2);
+    for (let j = 0; j < m; j++) {
+      im2col(x + <usize>(n0 + j) * xStride, col + <usize>j * planeBytes, <usize>ld << 2,
+             C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
+    }
+    if (m == 1) {
+      // one image: its [OC, OHW] block is already y's layout. The bias is added after the GEMM
+      // either way, so a value never depends on which batch its image fell in.
+      const yn = y + <usize>n0 * yStride;
+      gemm(0, 0, OC, OHW, CKK, 1, w, CKK, col, OHW, 0, yn, OHW);
+      if (bias) {
+        for (let oc = 0; oc < OC; oc++) {
+          const row = yn + <usize>oc * planeBytes;
+          addScalar(row, row, load<f32>(bias + (<usize>oc << 2)), OHW);
+        }
+      }
+      continue;
+    }
+    gemm(0, 0, OC, ld, CKK, 1, w, CKK, col, ld, 0, stage, ld);
+    for (let j = 0; j < m; j++) {
+      const yn = y + <usize>(n0 + j) * yStride;
       for (let oc = 0; oc < OC; oc++) {
-        const v = f32x4.splat(load<f32>(bias + (<usize>oc << 2)));
-        const row = yn + ((<usize>oc * <usize>OHW) << 2);
-        fillF32(row, v, OHW);
+        const src = stage + (<usize>oc * <usize>ld << 2) + <usize>j * planeBytes;
+        const b: f32 = bias ? load<f32>(bias + (<usize>oc << 2)) : 0;
+        addScalar(yn + <usize>oc * planeBytes, src, b, OHW);
       }
     }
-    gemm(0, 0, OC, OHW, CKK, 1, w, CKK, ws, OHW, bias ? 1 : 0, yn, OHW);
   }
 }
 
-function fillF32(p: usize, v: v128, n: i32): void {
+/** dst[i] = src[i] + b (b = 0 for no bias; adding 0 changes no value). */
+function addScalar(dst: usize, src: usize, b: f32, n: i32): void {
+  const v = f32x4.splat(b);
   let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(p + (<usize>i << 2), v);
-  const s = f32x4.extract_lane(v, 0);
-  for (; i < n; i++) store<f32>(p + (<usize>i << 2), s);
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.add(v128.load(src + (<usize>i << 2)), v));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)) + b);
+}
+
+/** stage [OC, m*OHW] <- dy of images n0..n0+m-1 side by side (dy's images are OC planes apart). */
+function stageDy(dy: usize, stage: usize, n0: i32, m: i32, OC: i32, OHW: i32): void {
+  const planeBytes = <usize>OHW << 2, ldBytes = <usize>m * planeBytes;
+  for (let j = 0; j < m; j++) {
+    const dyn = dy + <usize>(n0 + j) * <usize>OC * planeBytes;
+    for (let oc = 0; oc < OC; oc++) {
+      memory.copy(stage + <usize>oc * ldBytes + <usize>j * planeBytes, dyn + <usize>oc * planeBytes, planeBytes);
+    }
+  }
 }
 
 export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, ws: usize,
   N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
   padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
-  const CKK = C * KH * KW, OHW = OH * OW;
+  const CKK = C * KH * KW, OHW = OH * OW, nb = imagesPerGemm(N, OHW);
   const xStride = (<usize>C * <usize>H * <usize>W) << 2, yStride = (<usize>OC * <usize>OHW) << 2;
-  for (let n = 0; n < N; n++) {
-    gemm(1, 0, CKK, OHW, OC, 1, w, CKK, dy + <usize>n * yStride, OHW, 0, ws, OHW);
-    col2im(ws, dx + <usize>n * xStride, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
+  const planeBytes = <usize>OHW << 2;
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const m = min(nb, N - n0), ld = m * OHW;
+    const col = ws, stage = ws + ((<usize>CKK * <usize>ld) << 2);
+    let src = dy + <usize>n0 * yStride;
+    if (m > 1) {
+      stageDy(dy, stage, n0, m, OC, OHW);
+      src = stage;
+    }
+    gemm(1, 0, CKK, ld, OC, 1, w, CKK, src, ld, 0, col, ld);
+    for (let j = 0; j < m; j++) {
+      col2im(col + <usize>j * planeBytes, <usize>ld << 2, dx + <usize>(n0 + j) * xStride,
+             C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
+    }
   }
 }
 
 export function conv2dBackwardWeight(x: usize, dy: usize, dw: usize, ws: usize,
   N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
   padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
-  const CKK = C * KH * KW, OHW = OH * OW;
+  const CKK = C * KH * KW, OHW = OH * OW, nb = imagesPerGemm(N, OHW);
   const xStride = (<usize>C * <usize>H * <usize>W) << 2, yStride = (<usize>OC * <usize>OHW) << 2;
+  const planeBytes = <usize>OHW << 2;
   if (N <= 0) {
     memory.fill(dw, 0, (<usize>OC * <usize>CKK) << 2);
     return;
   }
-  for (let n = 0; n < N; n++) {
-    im2col(x + <usize>n * xStride, ws, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
-    gemm(0, 1, OC, CKK, OHW, 1, dy + <usize>n * yStride, OHW, ws, OHW, n == 0 ? 0 : 1, dw, CKK);
+  if (useDirect(C, KH, KW, strideH, strideW, dilH, dilW, OH, OW)) {
+    directWeight(x, dy, dw, ws, N, C, H, W, OC, KH, KW, padTop, padLeft, OH, OW);
+    return;
+  }
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const m = min(nb, N - n0), ld = m * OHW;
+    const col = ws, stage = ws + ((<usize>CKK * <usize>ld) << 2);
+    for (let j = 0; j < m; j++) {
+      im2col(x + <usize>(n0 + j) * xStride, col + <usize>j * planeBytes, <usize>ld << 2,
+             C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
+    }
+    let src = dy + <usize>n0 * yStride;
+    if (m > 1) {
+      stageDy(dy, stage, n0, m, OC, OHW);
+      src = stage;
+    }
+    gemm(0, 1, OC, CKK, ld, 1, src, ld, col, ld, n0 == 0 ? 0 : 1, dw, CKK);
   }
 }
 
@@ -172,4 +264,187 @@ function sumF32(p: usize, n: i32): f32 {
           (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
   for (; i < n; i++) s += load<f32>(p + (<usize>i << 2));
   return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Direct path for few taps (C*KH*KW <= DIRECT_TAPS, stride and dilation 1: first layers such as
+// C = 1, 3×3). With K = 9 an im2col GEMM is all packing and C traffic. Instead each image is
+// copied once into a zero-padded plane xp [C, Hp, Wp] (Hp = OH+KH-1, Wp = OW+KW-1); the output at
+// flat position q = oh*Wp + ow reads tap t = (c, kh, kw) at xp[q + off[t]], so outputs are made in
+// runs of 8 along q straight from xp (the KW-1 columns past each row's end are made and dropped).
+//   forward y[oc, q]  = (Σ_t w[oc, t] · xp[q + off[t]], t ascending) + bias
+//   dW      dw[oc, t] = per lane q%4 a sum over (n, q) ascending, then (l0 + l1) + (l2 + l3)
+// ---------------------------------------------------------------------------------------------
+const DIRECT_TAPS = 32;
+
+// @ts-ignore: decorator
+@inline function useDirect(C: i32, KH: i32, KW: i32, strideH: i32, strideW: i32, dilH: i32, dilW: i32,
+                           OH: i32, OW: i32): bool {
+  return strideH == 1 && strideW == 1 && dilH == 1 && dilW == 1 && C * KH * KW <= DIRECT_TAPS && OH > 0 && OW > 0;
+}
+
+// @ts-ignore: decorator
+@inline function up(n: i32, m: i32): i32 {
+  return (n + m - 1) / m * m;
+}
+
+// Workspace carving, in order: xp (+8 zero floats for the last rounded-up run of q), off[Tp] (i32
+// byte offsets), wp [OCp/4][T][4], stage [OCp, Qp], acc [OCp, Tp] f32x4. Tp = T rounded up to even
+// (dW takes taps in pairs; the spare one reads offset 0 and is dropped).
+// @ts-ignore: decorator
+@inline function planeFloats(C: i32, OH: i32, OW: i32, KH: i32, KW: i32): i32 {
+  return up(C * (OH + KH - 1) * (OW + KW - 1) + 8, 4);
+}
+// @ts-ignore: decorator
+@inline function runLen(OH: i32, OW: i32, KW: i32): i32 {
+  return up((OH - 1) * (OW + KW - 1) + OW, 8);
+}
+// @ts-ignore: decorator
+@inline function offPtr(ws: usize, C: i32, KH: i32, KW: i32, OH: i32, OW: i32): usize {
+  return ws + (<usize>planeFloats(C, OH, OW, KH, KW) << 2);
+}
+// @ts-ignore: decorator
+@inline function wpPtr(ws: usize, C: i32, KH: i32, KW: i32, OH: i32, OW: i32): usize {
+  return offPtr(ws, C, KH, KW, OH, OW) + (<usize>up(C * KH * KW + 1, 4) << 2);
+}
+// @ts-ignore: decorator
+@inline function stagePtr(ws: usize, C: i32, KH: i32, KW: i32, OC: i32, OH: i32, OW: i32): usize {
+  return wpPtr(ws, C, KH, KW, OH, OW) + ((<usize>up(OC, 4) * <usize>(C * KH * KW)) << 2);
+}
+// @ts-ignore: decorator
+@inline function accPtr(ws: usize, C: i32, KH: i32, KW: i32, OC: i32, OH: i32, OW: i32): usize {
+  return stagePtr(ws, C, KH, KW, OC, OH, OW) + ((<usize>up(OC, 4) * <usize>runLen(OH, OW, KW)) << 2);
+}
+function directEnd(ws: usize, C: i32, KH: i32, KW: i32, OC: i32, OH: i32, OW: i32): usize {
+  return accPtr(ws, C, KH, KW, OC, OH, OW) + ((<usize>up(OC, 4) * <usize>up(C * KH * KW, 2)) << 4);
+}
+
+/** xp <- image x [C,H,W] placed at (padTop, padLeft) in zeros; fills off[t] (and the spare tap). */
+function padImage(x: usize, xp: usize, off: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32,
+                  padTop: i32, padLeft: i32, OH: i32, OW: i32): void {
+  const Hp = OH + KH - 1, Wp = OW + KW - 1;
+  memory.fill(xp, 0, <usize>planeFloats(C, OH, OW, KH, KW) << 2);
+  const jlo = max(0, padLeft), jhi = min(Wp, W + padLeft);
+  for (let c = 0; c < C; c++) {
+    for (let i = max(0, padTop); i < min(Hp, H + padTop); i++) {
+      if (jhi <= jlo) break;
+      memory.copy(xp + ((<usize>((c * Hp + i) * Wp + jlo)) << 2),
+                  x + ((<usize>((c * H + i - padTop) * W + jlo - padLeft)) << 2), <usize>(jhi - jlo) << 2);
+    }
+  }
+  let t = 0;
+  for (let c = 0; c < C; c++) for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++) {
+    store<i32>(off + (<usize>t << 2), ((c * Hp + kh) * Wp + kw) << 2);
+    t++;
+  }
+  store<i32>(off + (<usize>t << 2), 0);
+}
+
+/** 4 output channels × 8 consecutive q: acc over the T taps, stored to out rows ldo bytes apart. */
+function directTile(xq: usize, off: usize, T: i32, wpb: usize, out: usize, ldo: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let t = 0; t < T; t++) {
+    const xo = xq + <usize>load<i32>(off + (<usize>t << 2));
+    const b0 = v128.load(xo), b1 = v128.load(xo, 16);
+    let a = v128.load32_splat(wpb);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(wpb, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(wpb, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(wpb, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    wpb += 16;
+  }
+  v128.store(out, c00); v128.store(out, c01, 16);
+  v128.store(out + ldo, c10); v128.store(out + ldo, c11, 16);
+  v128.store(out + 2 * ldo, c20); v128.store(out + 2 * ldo, c21, 16);
+  v128.store(out + 3 * ldo, c30); v128.store(out + 3 * ldo, c31, 16);
+}
+
+function directForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
+  N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32): void {
+  const T = C * KH * KW, OCp = up(OC, 4), Qp = runLen(OH, OW, KW), Wp = OW + KW - 1;
+  const off = offPtr(ws, C, KH, KW, OH, OW), wp = wpPtr(ws, C, KH, KW, OH, OW);
+  const stage = stagePtr(ws, C, KH, KW, OC, OH, OW);
+  // wp[ob][t][i] = w[4*ob + i, t], zero for the channels past OC
+  for (let oc = 0; oc < OCp; oc++) {
+    for (let t = 0; t < T; t++) {
+      store<f32>(wp + ((<usize>(((oc >> 2) * T + t) * 4 + (oc & 3))) << 2),
+                 oc < OC ? load<f32>(w + ((<usize>(oc * T + t)) << 2)) : 0);
+    }
+  }
+  const ldo = <usize>Qp << 2, OHW = OH * OW;
+  for (let n = 0; n < N; n++) {
+    padImage(x + ((<usize>n * <usize>(C * H * W)) << 2), ws, off, C, H, W, KH, KW, padTop, padLeft, OH, OW);
+    for (let ob = 0; ob < OCp; ob += 4) {
+      const wpb = wp + ((<usize>ob * <usize>T) << 2), out = stage + <usize>ob * ldo;
+      for (let q = 0; q < Qp; q += 8) directTile(ws + (<usize>q << 2), off, T, wpb, out + (<usize>q << 2), ldo);
+    }
+    const yn = y + ((<usize>n * <usize>OC * <usize>OHW) << 2);
+    for (let oc = 0; oc < OC; oc++) {
+      const b: f32 = bias ? load<f32>(bias + (<usize>oc << 2)) : 0;
+      for (let oh = 0; oh < OH; oh++) {
+        addScalar(yn + ((<usize>(oc * OHW + oh * OW)) << 2), stage + <usize>oc * ldo + ((<usize>(oh * Wp)) << 2), b, OW);
+      }
+    }
+  }
+}
+
+/** 4 output channels × taps (t0, t1): their f32x4 sums in acc (rows of Tp) carried over q. */
+function weightTile(dyq: usize, ldd: usize, x0: usize, x1: usize, Qp: i32, acc: usize, accRow: usize): void {
+  let a00 = v128.load(acc), a01 = v128.load(acc, 16);
+  let a10 = v128.load(acc + accRow), a11 = v128.load(acc + accRow, 16);
+  let a20 = v128.load(acc + 2 * accRow), a21 = v128.load(acc + 2 * accRow, 16);
+  let a30 = v128.load(acc + 3 * accRow), a31 = v128.load(acc + 3 * accRow, 16);
+  for (let q = 0; q < Qp; q += 4) {
+    const o = <usize>q << 2;
+    const u = v128.load(x0 + o), v = v128.load(x1 + o);
+    let d = v128.load(dyq + o);
+    a00 = f32x4.add(a00, f32x4.mul(d, u)); a01 = f32x4.add(a01, f32x4.mul(d, v));
+    d = v128.load(dyq + ldd + o);
+    a10 = f32x4.add(a10, f32x4.mul(d, u)); a11 = f32x4.add(a11, f32x4.mul(d, v));
+    d = v128.load(dyq + 2 * ldd + o);
+    a20 = f32x4.add(a20, f32x4.mul(d, u)); a21 = f32x4.add(a21, f32x4.mul(d, v));
+    d = v128.load(dyq + 3 * ldd + o);
+    a30 = f32x4.add(a30, f32x4.mul(d, u)); a31 = f32x4.add(a31, f32x4.mul(d, v));
+  }
+  v128.store(acc, a00); v128.store(acc, a01, 16);
+  v128.store(acc + accRow, a10); v128.store(acc + accRow, a11, 16);
+  v128.store(acc + 2 * accRow, a20); v128.store(acc + 2 * accRow, a21, 16);
+  v128.store(acc + 3 * accRow, a30); v128.store(acc + 3 * accRow, a31, 16);
+}
+
+function directWeight(x: usize, dy: usize, dw: usize, ws: usize,
+  N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32): void {
+  const T = C * KH * KW, Tp = up(T, 2), OCp = up(OC, 4), Qp = runLen(OH, OW, KW), Wp = OW + KW - 1;
+  const off = offPtr(ws, C, KH, KW, OH, OW), stage = stagePtr(ws, C, KH, KW, OC, OH, OW);
+  const acc = accPtr(ws, C, KH, KW, OC, OH, OW);
+  const ldd = <usize>Qp << 2, accRow = <usize>Tp << 4, OHW = OH * OW;
+  memory.fill(acc, 0, <usize>OCp * accRow);
+  // dy staged on the q grid; the dropped columns and the channels past OC stay zero
+  memory.fill(stage, 0, <usize>OCp * ldd);
+  for (let n = 0; n < N; n++) {
+    padImage(x + ((<usize>n * <usize>(C * H * W)) << 2), ws, off, C, H, W, KH, KW, padTop, padLeft, OH, OW);
+    const dyn = dy + ((<usize>n * <usize>OC * <usize>OHW) << 2);
+    for (let oc = 0; oc < OC; oc++) {
+      for (let oh = 0; oh < OH; oh++) {
+        memory.copy(stage + <usize>oc * ldd + ((<usize>(oh * Wp)) << 2), dyn + ((<usize>(oc * OHW + oh * OW)) << 2), <usize>OW << 2);
+      }
+    }
+    for (let ob = 0; ob < OCp; ob += 4) {
+      for (let t = 0; t < Tp; t += 2) {
+        const x0 = ws + <usize>load<i32>(off + (<usize>t << 2)), x1 = ws + <usize>load<i32>(off + (<usize>(t + 1) << 2));
+        weightTile(stage + <usize>ob * ldd, ldd, x0, x1, Qp, acc + <usize>ob * accRow + (<usize>t << 4), accRow);
+      }
+    }
+  }
+  for (let oc = 0; oc < OC; oc++) {
+    for (let t = 0; t < T; t++) {
+      const v = v128.load(acc + <usize>oc * accRow + (<usize>t << 4));
+      store<f32>(dw + ((<usize>(oc * T + t)) << 2),
+                 (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3)));
+    }
+  }
 }
