@@ -78,31 +78,30 @@ export interface Pool2dOptions {
   padding?: Pair;
 }
 
-export class MaxPool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly options: Pool2dOptions = {}) {
+/** Shared shape of the pooling modules: a kernel size, options, and the functional op. */
+abstract class Pool2d extends Module {
+  constructor(readonly kernelSize: Pair, readonly options: Pool2dOptions, private readonly op: typeof F.maxPool2d) {
     super();
   }
 
   forward(x: Tensor): Tensor {
-    return F.maxPool2d(x, { kernelSize: this.kernelSize, ...this.options });
+    return this.op(x, { kernelSize: this.kernelSize, ...this.options });
   }
 
   override extraRepr(): string {
-    return `kernelSize=${JSON.stringify(this.kernelSize)}`;
+    return `kernelSize=${JSON.stringify(this.kernelSize)}, options=${JSON.stringify(this.options)}`;
   }
 }
 
-export class AvgPool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly options: Pool2dOptions = {}) {
-    super();
+export class MaxPool2d extends Pool2d {
+  constructor(kernelSize: Pair, options: Pool2dOptions = {}) {
+    super(kernelSize, options, F.maxPool2d);
   }
+}
 
-  forward(x: Tensor): Tensor {
-    return F.avgPool2d(x, { kernelSize: this.kernelSize, ...this.options });
-  }
-
-  override extraRepr(): string {
-    return `kernelSize=${JSON.stringify(this.kernelSize)}`;
+export class AvgPool2d extends Pool2d {
+  constructor(kernelSize: Pair, options: Pool2dOptions = {}) {
+    super(kernelSize, options, F.avgPool2d);
   }
 }
 

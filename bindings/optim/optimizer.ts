@@ -57,7 +57,12 @@ export abstract class Optimizer<O extends { lr: number }> {
   readonly paramGroups: ParamGroup<O>[] = [];
   readonly state = new Map<Tensor, ParamState>();
 
-  constructor(params: Params, readonly defaults: O, protected readonly name: string) {
+  /**
+   * `nonNegative` names the options that must be ≥ 0 (checked per group, as PyTorch's
+   * constructors do).
+   */
+  constructor(params: Params, readonly defaults: O, protected readonly name: string,
+    private readonly nonNegative: string[] = []) {
     const list = Array.from(params as Iterable<Tensor | ParamGroupInput>);
     if (list.length === 0) throw new RangeError(`${name}: got an empty parameter list`);
     const groups: ParamGroupInput[] = list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : list as ParamGroupInput[];
@@ -77,6 +82,10 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Checks a group's options (throws RangeError naming the option). */
   protected validate(group: ParamGroup<O>): void {
     if (!(group.lr >= 0)) throw new RangeError(`${this.name}: invalid learning rate ${group.lr}`);
+    for (const k of this.nonNegative) {
+      const v = (group as Record<string, unknown>)[k];
+      this.rangeCheck(v, k, (v as number) >= 0);
+    }
   }
 
   protected rangeCheck(value: unknown, what: string, ok: boolean): void {
