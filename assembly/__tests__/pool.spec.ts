@@ -94,6 +94,22 @@ describe("pooling", () => {
     for (let oh = 0; oh < 3; oh++) for (let ow = 0; ow < 3; ow++) expect<i32>(am[oh * 3 + ow]).toBe(oh * 4 + ow);
     checkMax(s, x);
   });
+  it("2x2 stride-2 vector path: ties keep the first element, a later NaN wins", () => {
+    const s = new Pool(1, 4, 18, 2, 2, 2, 2, 0, 0, 0);
+    const x = filled(72, 1);
+    x[1 * 18 + 3] = NaN; // window (0, 1), its last element
+    x[2 * 18 + 9] = NaN; // window (1, 4), its second element: the 5 after it does not replace it
+    x[3 * 18 + 8] = 5;
+    const y = filled(18, 0);
+    const am = new StaticArray<i32>(18);
+    maxPool2dForward(ptr(x), ptr(y), changetype<usize>(am), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW);
+    expect<i32>(am[0]).toBe(0);
+    expect<i32>(am[1]).toBe(1 * 18 + 3);
+    expect<bool>(isNaN(y[1])).toBe(true);
+    expect<i32>(am[9 + 4]).toBe(2 * 18 + 9);
+    expect<i32>(am[9 + 8]).toBe(2 * 18 + 16);
+    checkMax(s, randomArray(72));
+  });
   it("avg pool counts padding in the divisor", () => {
     reseed(22);
     for (let i = 0; i < shapes.length; i++) checkAvg(shapes[i]);

@@ -16,7 +16,13 @@ export function maxPool2dForward(x: usize, y: usize, argmax: usize,
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * strideH - padH;
       const hs = max(h0, 0), he = min(h0 + KH, H);
-      for (let ow = 0; ow < OW; ow++) {
+      let ow = 0;
+      // (ceil_mode windows hanging over the bottom/right edge are left to the general loop)
+      if (KH == 2 && KW == 2 && strideH == 2 && strideW == 2 && padH == 0 && padW == 0 && 2 * oh + 2 <= H) {
+        ow = pool2x2Row(xp + ((<usize>(2 * oh) * <usize>W) << 2), y + out, argmax + out, min(OW, W >> 1), oh * 2 * W, W);
+        out += <usize>ow << 2;
+      }
+      for (; ow < OW; ow++) {
         const w0 = ow * strideW - padW;
         const ws = max(w0, 0), we = min(w0 + KW, W);
         let best: f32 = -Infinity;
@@ -39,6 +45,42 @@ export function maxPool2dForward(x: usize, y: usize, argmax: usize,
       }
     }
   }
+}
+
+/**
+ * The common 2×2 stride-2 unpadded window, four outputs at a time: the window's elements are
+ * folded in row-major order with the scalar loop's rule (greater, or NaN, replaces), lane-wise, so
+ * values and argmax match it exactly. OW counts only windows wholly inside; returns how many outputs
+ * it wrote (a multiple of 4).
+ */
+function pool2x2Row(row0: usize, y: usize, argmax: usize, OW: i32, base: i32, W: i32): i32 {
+  const row1 = row0 + (<usize>W << 2);
+  let idx = i32x4.add(i32x4.splat(base), i32x4(0, 2, 4, 6));
+  const step = i32x4.splat(8), one = i32x4.splat(1), down = i32x4.splat(W), downOne = i32x4.splat(W + 1);
+  let ow = 0;
+  for (; ow + 4 <= OW; ow += 4) {
+    const o = <usize>ow << 3;
+    const a0 = v128.load(row0 + o), a1 = v128.load(row0 + o, 16);
+    const b0 = v128.load(row1 + o), b1 = v128.load(row1 + o, 16);
+    let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+    let bi = idx;
+    let e = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+    let take = v128.or(f32x4.gt(e, best), f32x4.ne(e, e));
+    best = v128.bitselect(e, best, take);
+    bi = v128.bitselect(i32x4.add(idx, one), bi, take);
+    e = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+    take = v128.or(f32x4.gt(e, best), f32x4.ne(e, e));
+    best = v128.bitselect(e, best, take);
+    bi = v128.bitselect(i32x4.add(idx, down), bi, take);
+    e = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+    take = v128.or(f32x4.gt(e, best), f32x4.ne(e, e));
+    best = v128.bitselect(e, best, take);
+    bi = v128.bitselect(i32x4.add(idx, downOne), bi, take);
+    v128.store(y + (<usize>ow << 2), best);
+    v128.store(argmax + (<usize>ow << 2), bi);
+    idx = i32x4.add(idx, step);
+  }
+  return ow;
 }
 
 export function maxPool2dBackward(dy: usize, argmax: usize, dx: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32): void {
