@@ -6,9 +6,9 @@
 // engine), while momentum gives 91.3-92.1% over seeds 0-2.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, manualSeed, nn, optim } from '../bindings/index.js';
-import { DataLoader, mnistDataset } from '../bindings/data/index.js';
-import { trainEpoch, evaluate } from '../bindings/train/index.js';
+import { init, manualSeed, nn, optim, randn } from '../bindings/index.js';
+import { DataLoader, TensorDataset, mnistDataset } from '../bindings/data/index.js';
+import { trainEpoch, evaluate, fit, progressReporter } from '../bindings/train/index.js';
 
 test.before(async () => {
   await init();
@@ -41,6 +41,30 @@ test('one epoch on 10,000 MNIST images reaches > 90% test accuracy, reproducibly
   const b = await run();
   assert.is(b.res.accuracy, a.res.accuracy);
   a.params.forEach((p, i) => assert.equal(Array.from(b.params[i]), Array.from(p), 'same seed, same weights'));
+});
+
+test('fit: scheduler per epoch, validation, onEpoch; plain progress lines off a TTY', () => {
+  manualSeed(4);
+  const x = randn([64, 2]);
+  const y = Array.from(x.data().filter((_, i) => i % 2 === 0), (v, i) => (v + x.data()[2 * i + 1] > 0 ? 1 : 0));
+  const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 16, shuffle: true });
+  const model = new nn.Sequential(new nn.Linear(2, 8), new nn.Tanh(), new nn.Linear(8, 2));
+  const opt = new optim.SGD(model.parameters(), { lr: 0.5 });
+  const scheduler = new optim.ExponentialLR(opt, { gamma: 0.5 });
+  const epochs: number[] = [];
+  const history = fit(model, loader, opt, nn.functional.crossEntropy, {
+    epochs: 3, scheduler, validation: loader, progress: false, onEpoch: (e) => epochs.push(e),
+  });
+  assert.equal(epochs, [1, 2, 3]);
+  assert.is(opt.paramGroups[0].lr, 0.5 * 0.5 ** 3);
+  assert.ok(history[2].validation!.accuracy > 0.8, `accuracy ${history[2].validation!.accuracy}`);
+  assert.ok(history[2].train.loss < history[0].train.loss);
+  const lines: string[] = [];
+  const r = progressReporter('t', { isTTY: false, write: (s: string) => lines.push(s) });
+  for (let b = 1; b <= 100; b++) r.update({ batch: b, batches: 100, loss: 1, meanLoss: 1, stepsPerSecond: 10 });
+  r.done('ok');
+  assert.is(lines.length, 12); // deciles 0..10, then the summary
+  assert.not.ok(lines.join('').includes('\r'));
 });
 
 test.run();
