@@ -51,6 +51,16 @@ function im2col(x: usize, col: usize, ldcol: usize, C: i32, H: i32, W: i32, KH: 
   colRows(x, col, ldcol, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, true);
 }
 
+/** Images n0..n0+m-1 of x side by side in one col [C*KH*KW, m*OH*OW]. */
+function im2colBatch(x: usize, col: usize, n0: i32, m: i32, C: i32, H: i32, W: i32, KH: i32, KW: i32,
+                     strideH: i32, strideW: i32, padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
+  const xStride = (<usize>C * <usize>H * <usize>W) << 2, planeBytes = <usize>(OH * OW) << 2;
+  for (let j = 0; j < m; j++) {
+    im2col(x + <usize>(n0 + j) * xStride, col + <usize>j * planeBytes, <usize>m * planeBytes,
+           C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
+  }
+}
+
 /** Adjoint of im2col: dx (overwritten) gets every col entry added at the x position it was read from. */
 function col2im(col: usize, ldcol: usize, dx: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
                 padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
@@ -140,15 +150,12 @@ export function conv2dForward(x: usize, w: usize, bias: usize, y: usize, ws: usi
     return;
   }
   const CKK = C * KH * KW, OHW = OH * OW, nb = imagesPerGemm(N, OHW);
-  const xStride = (<usize>C * <usize>H * <usize>W) << 2, yStride = (<usize>OC * <usize>OHW) << 2;
+  const yStride = (<usize>OC * <usize>OHW) << 2;
   const planeBytes = <usize>OHW << 2;
   for (let n0 = 0; n0 < N; n0 += nb) {
     const m = min(nb, N - n0), ld = m * OHW;
     const col = ws, stage = ws + ((<usize>CKK * <usize>ld) << 2);
-    for (let j = 0; j < m; j++) {
-      im2col(x + <usize>(n0 + j) * xStride, col + <usize>j * planeBytes, <usize>ld << 2,
-             C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
-    }
+    im2colBatch(x, col, n0, m, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
     if (m == 1) {
       // one image: its [OC, OHW] block is already y's layout. The bias is added after the GEMM
       // either way, so a value never depends on which batch its image fell in.
@@ -219,7 +226,7 @@ export function conv2dBackwardWeight(x: usize, dy: usize, dw: usize, ws: usize,
   N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
   padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
   const CKK = C * KH * KW, OHW = OH * OW, nb = imagesPerGemm(N, OHW);
-  const xStride = (<usize>C * <usize>H * <usize>W) << 2, yStride = (<usize>OC * <usize>OHW) << 2;
+  const yStride = (<usize>OC * <usize>OHW) << 2;
   const planeBytes = <usize>OHW << 2;
   if (N <= 0) {
     memory.fill(dw, 0, (<usize>OC * <usize>CKK) << 2);
@@ -232,10 +239,7 @@ export function conv2dBackwardWeight(x: usize, dy: usize, dw: usize, ws: usize,
   for (let n0 = 0; n0 < N; n0 += nb) {
     const m = min(nb, N - n0), ld = m * OHW;
     const col = ws, stage = ws + ((<usize>CKK * <usize>ld) << 2);
-    for (let j = 0; j < m; j++) {
-      im2col(x + <usize>(n0 + j) * xStride, col + <usize>j * planeBytes, <usize>ld << 2,
-             C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
-    }
+    im2colBatch(x, col, n0, m, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
     let src = dy + <usize>n0 * yStride;
     if (m > 1) {
       stageDy(dy, stage, n0, m, OC, OHW);
