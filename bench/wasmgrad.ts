@@ -2,21 +2,10 @@
 // bindings), with a bump allocator from heapBase() upward that grows memory as needed.
 import { readFile } from 'node:fs/promises';
 
-export interface Kernels {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  simdPeak(iters: number): number;
-  gemm(transA: number, transB: number, M: number, N: number, K: number, alpha: number,
-       a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
-  conv2dWorkspaceBytes(N: number, C: number, H: number, W: number, OC: number, KH: number, KW: number, OH: number, OW: number): number;
-  conv2dForward(x: number, w: number, bias: number, y: number, ws: number, ...shape: number[]): void;
-  conv2dBackwardInput(dy: number, w: number, dx: number, ws: number, ...shape: number[]): void;
-  conv2dBackwardWeight(x: number, dy: number, dw: number, ws: number, ...shape: number[]): void;
-  conv2dBackwardBias(dy: number, db: number, N: number, OC: number, OHW: number): void;
-  maxPool2dForward(x: number, y: number, argmax: number, P: number, H: number, W: number, KH: number, KW: number,
-    sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
-  maxPool2dBackward(dy: number, argmax: number, dx: number, P: number, H: number, W: number, OH: number, OW: number): void;
-}
+import type { Kernels as EngineKernels } from '../bindings/wasm.js';
+
+/** The engine's kernel table (one definition, in bindings/wasm.ts), with the peak probe present. */
+export type Kernels = EngineKernels & { simdPeak(iters: number): number };
 
 export class WasmHeap {
   private top: number;
