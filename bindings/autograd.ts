@@ -176,8 +176,19 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     gradEnabled = prev;
   }
   // Free the closures (and with them the saved activations) of the graph just used.
-  for (const t of order) if (t._node) t._node = { op: t._node.op, inputs: [], backward: () => [], consumed: true };
+  for (const t of order) {
+    const node = t._node;
+    if (node) {
+      node.inputs = [];
+      node.backward = consumedBackward;
+      node.consumed = true;
+    }
+  }
   endStep();
+}
+
+function consumedBackward(): (Tensor | null)[] {
+  return [];
 }
 
 /** Makes leaves for a functional transform: copies of the args that require gradients. */

@@ -8,6 +8,7 @@ import { record } from '../autograd.js';
 import { K } from '../wasm.js';
 import { fmt, sizeOf } from '../shape.js';
 import { sumTo } from './reduce.js';
+import { stridedCopy } from './movement.js';
 
 /** C[M×N] (+)= op(A)·op(B) over `batch` consecutive matrices (stride 0 = the same matrix each time). */
 function gemmBatched(batch: number, tA: boolean, tB: boolean, M: number, N: number, Kd: number,
@@ -105,9 +106,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const rows = x.size / inF;
   const out = Tensor._empty([...x.shape.slice(0, -1), outF], 'linear');
   const k = K();
-  if (bias) {
-    for (let r = 0; r < rows; r++) k.copyBytes(bias.ptr, out.ptr + 4 * r * outF, 4 * outF);
-  }
+  // The bias, repeated down the rows (source stride 0), becomes GEMM's C with beta = 1.
+  if (bias) stridedCopy(bias, 0, out, 0, [rows, outF], [0, 1], [outF, 1]);
   k.gemm(0, 1, rows, outF, inF, 1, x.ptr, inF, weight.ptr, inF, bias ? 1 : 0, out.ptr, outF);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'linear', inputs, (g) => {

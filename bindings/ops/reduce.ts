@@ -7,6 +7,7 @@ import { record } from '../autograd.js';
 import { K } from '../wasm.js';
 import { withScratch } from '../memory.js';
 import { Shape, normAxis, sizeOf, sameShape, fmt } from '../shape.js';
+import { Un } from './codes.js';
 
 /** [outer, n, inner] view of reducing `axis`. */
 function split(shape: Shape, axis: number): [number, number, number] {
@@ -37,12 +38,7 @@ function sumRaw(x: Tensor, axes: number[], scale: number, keepdim: boolean, op: 
   let cur = x;
   if (axes.length === 0 || x.ndim === 0) {
     cur = Tensor._empty(x.shape, op);
-    K().unary(13 /* affine */, x.ptr, cur.ptr, x.size, scale, 0);
-    return cur;
-  }
-  if (x.ndim === 0) {
-    cur = Tensor._empty([], op);
-    K().reduceSum(x.ptr, cur.ptr, 1, 1, 1, scale);
+    K().unary(Un.AFFINE, x.ptr, cur.ptr, x.size, scale, 0);
     return cur;
   }
   if (axes.length === x.ndim) {
@@ -90,7 +86,12 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 
 function extremum(x: Tensor, dim: number | undefined, keepdim: boolean, negate: boolean, op: string): { values: Tensor; indices: Tensor } {
   if (x.size === 0) throw new RangeError(`${op}: cannot reduce an empty tensor (shape ${fmt(x.shape)})`);
-  const src = negate ? x.neg() : x;
+  // min is max of −x; the negation is a raw kernel call, not a recorded op.
+  let src = x;
+  if (negate) {
+    src = Tensor._empty(x.shape, `${op} input`);
+    K().unary(Un.NEG, x.ptr, src.ptr, x.size, 0, 0);
+  }
   const all = dim === undefined;
   const axis = all ? 0 : normAxis(dim!, x.ndim, op);
   const [outer, n, inner] = all ? [1, x.size, 1] : split(x.shape, axis);
@@ -100,7 +101,7 @@ function extremum(x: Tensor, dim: number | undefined, keepdim: boolean, negate: 
   const k = K();
   withScratch(outer * inner * 4, (idx) => {
     k.reduceMax(src.ptr, values.ptr, idx, outer, n, inner);
-    if (negate) k.unary(0, values.ptr, values.ptr, values.size, 0, 0);
+    if (negate) k.unary(Un.NEG, values.ptr, values.ptr, values.size, 0, 0);
     // Indices as float32 values (exact below 2^24).
     const i32 = new Int32Array(k.memory.buffer, idx, outer * inner);
     const f = new Float32Array(k.memory.buffer, indices.ptr, outer * inner);
