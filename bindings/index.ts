@@ -6,10 +6,12 @@
  *   const x = tensor([1, 2, 3], { requiresGrad: true });
  *   x.mul(x).sum().backward();   // x.grad = [2, 4, 6]
  */
-import { K, wasmSource } from './wasm.js';
+import { K, wasmSource, sharedMemory } from './wasm.js';
+import { threadsInfo } from './threads.js';
 
 export { init, isInitialized } from './wasm.js';
 export type { InitOptions } from './wasm.js';
+export { setNumThreads, getNumThreads } from './threads.js';
 export {
   Tensor, tensor, zeros, ones, full, zerosLike, onesLike, arange, linspace, isTensor,
 } from './tensor.js';
@@ -32,12 +34,18 @@ export * as nn from './nn/index.js';
 export const version = '0.1.0';
 
 /** What this build and runtime provide. */
-export function info(): { version: string; simd: boolean; threads: number; wasmBytes: number; wasmSource: string; runtime: string } {
+export function info(): {
+  version: string; simd: boolean; threads: number; threadsNote: string; build: string;
+  wasmBytes: number; wasmSource: string; runtime: string;
+} {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  const t = threadsInfo();
   return {
     version,
     simd: true,
-    threads: 1,
+    threads: t.threads,
+    threadsNote: t.note,
+    build: sharedMemory ? 'wasmgrad-mt.wasm (shared memory, threads)' : 'wasmgrad.wasm (one thread)',
     wasmBytes: K().memory.buffer.byteLength,
     wasmSource,
     runtime: isNode ? `node ${process.versions.node}` : (typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown'),

@@ -4,7 +4,9 @@
  * Loading needs no path configuration: in Node the module reads the `.wasm` file that sits next
  * to this file; in a browser it streams that file from beside this module's URL; if either
  * fails (a bundler that did not copy the file, a worker, a CDN), the same bytes are taken from
- * the base64 copy in wasm-inline.js. Typed-array views go stale whenever memory grows, so
+ * the base64 copy in wasm-inline.js. Where shared memory works (Node; a cross-origin isolated
+ * page) the threads build wasmgrad-mt.wasm is loaded instead: same kernels, same results, on a
+ * shared memory that worker threads can run kernels on (threads.ts). Typed-array views go stale whenever memory grows, so
  * callers ask for views through f32()/i32() each time instead of keeping one.
  */
 
@@ -13,6 +15,8 @@ export interface Kernels {
   heapBase(): number;
   gemm(transA: number, transB: number, M: number, N: number, K: number, alpha: number,
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
+  gemmScratchBytes(): number;
+  gemmSetScratch(scratch: number): void;
   conv2dWorkspaceBytes(N: number, C: number, H: number, W: number, OC: number, KH: number, KW: number, OH: number, OW: number): number;
   conv2dForward(x: number, w: number, bias: number, y: number, ws: number, ...shape: number[]): void;
   conv2dBackwardInput(dy: number, w: number, dx: number, ws: number, ...shape: number[]): void;
@@ -67,66 +71,119 @@ let loading: Promise<void> | null = null;
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 export interface InitOptions {
-  /** Wasm bytes, a compiled module, or a URL to fetch them from (browser); default: next to this file. */
+  /**
+   * Wasm bytes, a compiled module, or a URL to fetch them from (browser); default: next to this
+   * file. Either build works: wasmgrad.wasm (own memory, one thread) or wasmgrad-mt.wasm
+   * (imports a shared memory; worker threads run on it).
+   */
   wasm?: BufferSource | WebAssembly.Module | URL | string;
+  /** Threads for the big kernels (see setNumThreads); default: the available cores. */
+  threads?: number;
 }
 
-async function inlineBytes(): Promise<Uint8Array> {
-  const { wasmBase64 } = await import('./wasm-inline.js');
+/** Why the threads build cannot be used here ('' when it can). */
+export function sharedMemoryUnavailable(): string {
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return 'SharedArrayBuffer is not available (in a browser the page must be cross-origin isolated: COOP/COEP headers)';
+  }
+  if (!isNode && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) {
+    return 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)';
+  }
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  } catch (err) {
+    return `this runtime cannot make shared wasm memory (${(err as Error).message})`;
+  }
+  return '';
+}
+
+async function inlineBytes(threads: boolean): Promise<Uint8Array> {
+  const b64 = threads ? (await import('./wasm-mt-inline.js')).wasmThreadsBase64 : (await import('./wasm-inline.js')).wasmBase64;
   if (typeof atob === 'function') {
-    const bin = atob(wasmBase64);
+    const bin = atob(b64);
     const out = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out;
   }
-  return new Uint8Array(Buffer.from(wasmBase64, 'base64'));
+  return new Uint8Array(Buffer.from(b64, 'base64'));
 }
 
 /** How the module was loaded: 'file' (Node), 'streaming' (browser), 'inline' (base64 fallback), 'given'. */
 export let wasmSource: 'file' | 'streaming' | 'fetch' | 'inline' | 'given' | 'none' = 'none';
 
-async function instantiate(options: InitOptions): Promise<WebAssembly.Instance> {
-  const imports = { env: { abort() { throw new Error('wasmgrad: a kernel aborted'); } } };
+async function compile(options: InitOptions, threads: boolean): Promise<WebAssembly.Module> {
   const src = options.wasm;
   if (src instanceof WebAssembly.Module) {
     wasmSource = 'given';
-    return WebAssembly.instantiate(src, imports);
+    return src;
   }
   if (src && !(src instanceof URL) && typeof src !== 'string') {
     wasmSource = 'given';
-    return (await WebAssembly.instantiate(src, imports)).instance;
+    return WebAssembly.compile(src);
   }
-  const url = src ? new URL(String(src), isNode ? undefined : globalThis.location?.href) : new URL('./wasmgrad.wasm', import.meta.url);
+  const file = threads ? './wasmgrad-mt.wasm' : './wasmgrad.wasm';
+  const url = src ? new URL(String(src), isNode ? undefined : globalThis.location?.href) : new URL(file, import.meta.url);
   try {
     if (isNode && url.protocol === 'file:') {
       const { readFile } = await import('node:fs/promises');
-      const instance = (await WebAssembly.instantiate(await readFile(url), imports)).instance;
+      const module = await WebAssembly.compile(await readFile(url));
       wasmSource = 'file';
-      return instance;
+      return module;
     }
-    if (typeof WebAssembly.instantiateStreaming === 'function') {
-      const instance = (await WebAssembly.instantiateStreaming(fetch(url), imports)).instance;
+    if (typeof WebAssembly.compileStreaming === 'function') {
+      const module = await WebAssembly.compileStreaming(fetch(url));
       wasmSource = 'streaming';
-      return instance;
+      return module;
     }
     const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const instance = (await WebAssembly.instantiate(await res.arrayBuffer(), imports)).instance;
+    const module = await WebAssembly.compile(await res.arrayBuffer());
     wasmSource = 'fetch';
-    return instance;
+    return module;
   } catch (err) {
     if (src) throw new Error(`wasmgrad.init: could not load the wasm module from ${url.href}: ${(err as Error).message}`);
     wasmSource = 'inline';
-    return (await WebAssembly.instantiate(await inlineBytes() as BufferSource, imports)).instance;
+    return WebAssembly.compile(await inlineBytes(threads) as BufferSource);
   }
+}
+
+// The threads build's memory: its initial size matches asconfig.json's initialMemory (32 pages,
+// room for the static data); the maximum is wasm32's 4 GiB, which a shared memory must declare.
+const SHARED_INITIAL_PAGES = 32;
+const SHARED_MAXIMUM_PAGES = 65536;
+
+/** The loaded module, and its memory when that is shared (worker threads instantiate both). */
+export let loadedModule: WebAssembly.Module | null = null;
+export let sharedMemory: WebAssembly.Memory | null = null;
+
+async function instantiate(options: InitOptions): Promise<WebAssembly.Instance> {
+  const threads = sharedMemoryUnavailable() === '';
+  const module = await compile(options, threads);
+  const importsMemory = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+  const env: WebAssembly.ModuleImports = { abort() { throw new Error('wasmgrad: a kernel aborted'); } };
+  if (importsMemory) {
+    const why = sharedMemoryUnavailable();
+    if (why) throw new Error(`wasmgrad.init: this wasm module is the threads build, but ${why}; load wasmgrad.wasm instead`);
+    sharedMemory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+    env.memory = sharedMemory;
+  }
+  loadedModule = module;
+  return WebAssembly.instantiate(module, { env });
+}
+
+const onLoad: ((options: InitOptions) => Promise<void>)[] = [];
+/** Registers an async step of init() run after the module is loaded (thread start-up uses it). */
+export function whenLoaded(fn: (options: InitOptions) => Promise<void>): void {
+  onLoad.push(fn);
 }
 
 /** Loads the kernels; safe to call more than once (later calls reuse the first load). */
 export function init(options: InitOptions = {}): Promise<void> {
   if (!loading) {
-    loading = instantiate(options).then((instance) => {
+    loading = instantiate(options).then(async (instance) => {
       kernels = instance.exports as unknown as Kernels;
       onInit.forEach((fn) => fn(kernels!));
+      for (const fn of onLoad) await fn(options);
     });
     loading.catch(() => { loading = null; });
   }

@@ -4,7 +4,17 @@ import {
 import { filled, randomArray, ptr, reseed, worstError } from "./testutil";
 
 type GradKernel = (a: usize, b: usize, out: usize, ws: usize, N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32,
-  KW: i32, sH: i32, sW: i32, pT: i32, pL: i32, dH: i32, dW: i32, OH: i32, OW: i32) => void;
+  KW: i32, sH: i32, sW: i32, pT: i32, pL: i32, dH: i32, dW: i32, OH: i32, OW: i32, part: i32, parts: i32) => void;
+
+/** Whether two outputs are the same bits (the thread split must not change any result). */
+function sameBits(a: StaticArray<f32>, b: StaticArray<f32>, n: i32): bool {
+  for (let i = 0; i < n; i++) if (reinterpret<u32>(a[i]) != reinterpret<u32>(b[i])) return false;
+  return true;
+}
+
+// Splits the kernels are checked with: one part, and three parts run one after another (as
+// three threads would run them), which must give the same bits.
+const SPLIT = 3;
 
 /** A convolution shape; OH/OW follow from the padding on each side (bottom/right may differ). */
 class Shape {
@@ -22,9 +32,14 @@ class Shape {
   /** Runs a backward kernel into a NaN-filled output of `size` and returns its error against gOut. */
   runGradient(kernel: GradKernel, in0: StaticArray<f32>, in1: StaticArray<f32>, size: i32,
               ws: StaticArray<u8>, tol: f64): f64 {
-    const out = filled(size, NaN);
+    const out = filled(size, NaN), split = filled(size, NaN);
     kernel(ptr(in0), ptr(in1), ptr(out), changetype<usize>(ws), this.N, this.C, this.H, this.W, this.OC,
-      this.KH, this.KW, this.sH, this.sW, this.pT, this.pL, this.dH, this.dW, this.OH, this.OW);
+      this.KH, this.KW, this.sH, this.sW, this.pT, this.pL, this.dH, this.dW, this.OH, this.OW, 0, 1);
+    for (let part = 0; part < SPLIT; part++) {
+      kernel(ptr(in0), ptr(in1), ptr(split), changetype<usize>(ws), this.N, this.C, this.H, this.W, this.OC,
+        this.KH, this.KW, this.sH, this.sW, this.pT, this.pL, this.dH, this.dW, this.OH, this.OW, part, SPLIT);
+    }
+    expect<bool>(sameBits(out, split, size)).toBe(true, "split in parts");
     return worstError(out, gOut, size, tol);
   }
   /** Calls f(xIndex, wIndex, yIndex) for every in-range term of the convolution sum, in a fixed order. */
@@ -59,8 +74,14 @@ function checkShape(s: Shape, withBias: bool): void {
   }
   s.forEachTerm((xi, wi, yi) => { gOut[yi] += <f64>gA[xi] * <f64>gB[wi]; });
   conv2dForward(ptr(x), ptr(w), withBias ? ptr(bias) : 0, ptr(y), changetype<usize>(ws),
-    s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, s.OH, s.OW);
+    s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, s.OH, s.OW, 0, 1);
   expect<f64>(worstError(y, gOut, s.ySize, tol)).toBeLessThanOrEqual(1, "forward");
+  const ySplit = filled(s.ySize, NaN);
+  for (let part = 0; part < SPLIT; part++) {
+    conv2dForward(ptr(x), ptr(w), withBias ? ptr(bias) : 0, ptr(ySplit), changetype<usize>(ws),
+      s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, s.OH, s.OW, part, SPLIT);
+  }
+  expect<bool>(sameBits(y, ySplit, s.ySize)).toBe(true, "forward split in parts");
 
   // dX = Σ dy * w over the terms that read each x; dW = Σ dy * x
   gA = dy; gB = w; gOut = new StaticArray<f64>(max(s.xSize, 1));

@@ -9,6 +9,11 @@
  *   dW       dw        = Σ_batch dy[batch] · col(x[batch])ᵀ   (batches summed in order)
  * nb depends only on the shape, so every reduction order does too.
  * All gradients are overwritten, never accumulated into.
+ *
+ * Threads: each entry point takes (part, parts) and computes only its share, into disjoint
+ * outputs, each with its own workspace: forward and dX a range of images, dW a range of
+ * weight columns (c, kh, kw) or, on the direct path, of output channels. Each output element is
+ * still reduced in the same order as with one part, so results do not depend on `parts`.
  */
 import { gemm } from "./gemm";
 
@@ -16,6 +21,12 @@ import { gemm } from "./gemm";
 // of w and the C read-modify-write per K block dominate. Batching images until the GEMM is about
 // this many columns wide gets it to big-GEMM speed; wider only grows the workspace.
 const BATCH_COLS = 1024;
+
+/** Start of part `part` of [0, total) cut in `parts` pieces, each a multiple of `align` but the last. */
+function partStart(total: i32, part: i32, parts: i32, align: i32): i32 {
+  const per = ((total + parts - 1) / parts + align - 1) / align * align;
+  return min(total, part * per);
+}
 
 /** Images per GEMM; a function of the shape alone (it fixes dW's summation order). */
 function imagesPerGemm(N: i32, OHW: i32): i32 {
@@ -47,17 +58,18 @@ export function conv2dWorkspaceBytes(N: i32, C: i32, H: i32, W: i32, OC: i32, KH
  * carries no bounds test (and is a plain memory.copy at stride 1).
  */
 function im2col(x: usize, col: usize, ldcol: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
-                padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
-  colRows(x, col, ldcol, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, true);
+                padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, rowLo: i32, rowHi: i32): void {
+  colRows(x, col, ldcol, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, true, rowLo, rowHi);
 }
 
-/** Images n0..n0+m-1 of x side by side in one col [C*KH*KW, m*OH*OW]. */
+/** Images n0..n0+m-1 of x side by side in one col [rowHi-rowLo, m*OH*OW]: col rows [rowLo, rowHi) only. */
 function im2colBatch(x: usize, col: usize, n0: i32, m: i32, C: i32, H: i32, W: i32, KH: i32, KW: i32,
-                     strideH: i32, strideW: i32, padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
+                     strideH: i32, strideW: i32, padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32,
+                     rowLo: i32, rowHi: i32): void {
   const xStride = (<usize>C * <usize>H * <usize>W) << 2, planeBytes = <usize>(OH * OW) << 2;
   for (let j = 0; j < m; j++) {
     im2col(x + <usize>(n0 + j) * xStride, col + <usize>j * planeBytes, <usize>m * planeBytes,
-           C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
+           C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, rowLo, rowHi);
   }
 }
 
@@ -65,23 +77,27 @@ function im2colBatch(x: usize, col: usize, n0: i32, m: i32, C: i32, H: i32, W: i
 function col2im(col: usize, ldcol: usize, dx: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
                 padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
   memory.fill(dx, 0, (<usize>C * <usize>H * <usize>W) << 2);
-  colRows(dx, col, ldcol, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, false);
+  colRows(dx, col, ldcol, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, false, 0, C * KH * KW);
 }
 
 /**
  * The walk shared by im2col (gather x into col) and col2im (scatter-add col into x): one col row
  * per (c, kh, kw, oh), whose in-range outputs [lo, hi) map to x row ih from column off + lo*sW.
- * Consecutive (c, kh, kw) rows of col are ldcol bytes apart.
+ * Only col rows r = (c*KH + kh)*KW + kw in [rowLo, rowHi) are visited; consecutive ones are ldcol
+ * bytes apart, the first at col.
  */
 // @ts-ignore: decorator
 @inline function colRows(x: usize, col: usize, ldcol: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
-                         padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, gather: bool): void {
+                         padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, gather: bool,
+                         rowLo: i32, rowHi: i32): void {
   let rowStart = col;
   const rowBytes = <usize>OW << 2;
-  for (let c = 0; c < C; c++) {
+  for (let c = rowLo / (KH * KW); c < C; c++) {
     const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
+        const r = (c * KH + kh) * KW + kw;
+        if (r < rowLo || r >= rowHi) continue;
         let cp = rowStart;
         rowStart += ldcol;
         const off = kw * dilW - padLeft;
@@ -144,18 +160,19 @@ function col2im(col: usize, ldcol: usize, dx: usize, C: i32, H: i32, W: i32, KH:
 
 export function conv2dForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
   N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
-  padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
+  padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, part: i32, parts: i32): void {
+  const nLo = partStart(N, part, parts, 1), nHi = partStart(N, part + 1, parts, 1);
   if (useDirect(C, KH, KW, strideH, strideW, dilH, dilW, OH, OW)) {
-    directForward(x, w, bias, y, ws, N, C, H, W, OC, KH, KW, padTop, padLeft, OH, OW);
+    directForward(x, w, bias, y, ws, nLo, nHi, C, H, W, OC, KH, KW, padTop, padLeft, OH, OW);
     return;
   }
   const CKK = C * KH * KW, OHW = OH * OW, nb = imagesPerGemm(N, OHW);
   const yStride = (<usize>OC * <usize>OHW) << 2;
   const planeBytes = <usize>OHW << 2;
-  for (let n0 = 0; n0 < N; n0 += nb) {
-    const m = min(nb, N - n0), ld = m * OHW;
+  for (let n0 = nLo; n0 < nHi; n0 += nb) {
+    const m = min(nb, nHi - n0), ld = m * OHW;
     const col = ws, stage = ws + ((<usize>CKK * <usize>ld) << 2);
-    im2colBatch(x, col, n0, m, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
+    im2colBatch(x, col, n0, m, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, 0, CKK);
     if (m == 1) {
       // one image: its [OC, OHW] block is already y's layout. The bias is added after the GEMM
       // either way, so a value never depends on which batch its image fell in.
@@ -202,12 +219,13 @@ function stageDy(dy: usize, stage: usize, n0: i32, m: i32, OC: i32, OHW: i32): v
 
 export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, ws: usize,
   N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
-  padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
+  padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, part: i32, parts: i32): void {
   const CKK = C * KH * KW, OHW = OH * OW, nb = imagesPerGemm(N, OHW);
   const xStride = (<usize>C * <usize>H * <usize>W) << 2, yStride = (<usize>OC * <usize>OHW) << 2;
   const planeBytes = <usize>OHW << 2;
-  for (let n0 = 0; n0 < N; n0 += nb) {
-    const m = min(nb, N - n0), ld = m * OHW;
+  const nHi = partStart(N, part + 1, parts, 1);
+  for (let n0 = partStart(N, part, parts, 1); n0 < nHi; n0 += nb) {
+    const m = min(nb, nHi - n0), ld = m * OHW;
     const col = ws, stage = ws + ((<usize>CKK * <usize>ld) << 2);
     let src = dy + <usize>n0 * yStride;
     if (m > 1) {
@@ -224,28 +242,32 @@ export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, ws: usize,
 
 export function conv2dBackwardWeight(x: usize, dy: usize, dw: usize, ws: usize,
   N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
-  padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): void {
+  padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, part: i32, parts: i32): void {
   const CKK = C * KH * KW, OHW = OH * OW, nb = imagesPerGemm(N, OHW);
   const yStride = (<usize>OC * <usize>OHW) << 2;
-  const planeBytes = <usize>OHW << 2;
-  if (N <= 0) {
-    memory.fill(dw, 0, (<usize>OC * <usize>CKK) << 2);
-    return;
-  }
   if (useDirect(C, KH, KW, strideH, strideW, dilH, dilW, OH, OW)) {
-    directWeight(x, dy, dw, ws, N, C, H, W, OC, KH, KW, padTop, padLeft, OH, OW);
+    // output channels in blocks of 4 (the direct tile's width)
+    const ocLo = partStart(OC, part, parts, 4), ocHi = partStart(OC, part + 1, parts, 4);
+    if (N <= 0) memory.fill(dw + ((<usize>ocLo * <usize>CKK) << 2), 0, (<usize>(ocHi - ocLo) * <usize>CKK) << 2);
+    else directWeight(x, dy, dw, ws, N, C, H, W, OC, KH, KW, padTop, padLeft, OH, OW, ocLo, ocHi);
     return;
   }
+  // weight columns r = (c, kh, kw) in [rLo, rHi): only those rows of col are built
+  const rLo = partStart(CKK, part, parts, 8), rHi = partStart(CKK, part + 1, parts, 8), rows = rHi - rLo;
+  if (rows <= 0) return;
   for (let n0 = 0; n0 < N; n0 += nb) {
     const m = min(nb, N - n0), ld = m * OHW;
-    const col = ws, stage = ws + ((<usize>CKK * <usize>ld) << 2);
-    im2colBatch(x, col, n0, m, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
+    const col = ws, stage = ws + ((<usize>rows * <usize>ld) << 2);
+    im2colBatch(x, col, n0, m, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, rLo, rHi);
     let src = dy + <usize>n0 * yStride;
     if (m > 1) {
       stageDy(dy, stage, n0, m, OC, OHW);
       src = stage;
     }
-    gemm(0, 1, OC, CKK, ld, 1, src, ld, col, ld, n0 == 0 ? 0 : 1, dw, CKK);
+    gemm(0, 1, OC, rows, ld, 1, src, ld, col, ld, n0 == 0 ? 0 : 1, dw + (<usize>rLo << 2), CKK);
+  }
+  if (N <= 0) {
+    for (let oc = 0; oc < OC; oc++) memory.fill(dw + ((<usize>oc * <usize>CKK + <usize>rLo) << 2), 0, <usize>rows << 2);
   }
 }
 
@@ -368,7 +390,7 @@ function directTile(xq: usize, off: usize, T: i32, wpb: usize, out: usize, ldo: 
 }
 
 function directForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
-  N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32): void {
+  nLo: i32, nHi: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32): void {
   const T = C * KH * KW, OCp = up(OC, 4), Qp = runLen(OH, OW, KW), Wp = OW + KW - 1;
   const off = offPtr(ws, C, KH, KW, OH, OW), wp = wpPtr(ws, C, KH, KW, OH, OW);
   const stage = stagePtr(ws, C, KH, KW, OC, OH, OW);
@@ -380,7 +402,7 @@ function directForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
     }
   }
   const ldo = <usize>Qp << 2, OHW = OH * OW;
-  for (let n = 0; n < N; n++) {
+  for (let n = nLo; n < nHi; n++) {
     padImage(x + ((<usize>n * <usize>(C * H * W)) << 2), ws, off, C, H, W, KH, KW, padTop, padLeft, OH, OW);
     for (let ob = 0; ob < OCp; ob += 4) {
       const wpb = wp + ((<usize>ob * <usize>T) << 2), out = stage + <usize>ob * ldo;
@@ -421,7 +443,8 @@ function weightTile(dyq: usize, ldd: usize, x0: usize, x1: usize, Qp: i32, acc: 
 }
 
 function directWeight(x: usize, dy: usize, dw: usize, ws: usize,
-  N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32): void {
+  N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
+  ocLo: i32, ocHi: i32): void {
   const T = C * KH * KW, Tp = up(T, 2), OCp = up(OC, 4), Qp = runLen(OH, OW, KW), Wp = OW + KW - 1;
   const off = offPtr(ws, C, KH, KW, OH, OW), stage = stagePtr(ws, C, KH, KW, OC, OH, OW);
   const acc = accPtr(ws, C, KH, KW, OC, OH, OW);
@@ -432,19 +455,19 @@ function directWeight(x: usize, dy: usize, dw: usize, ws: usize,
   for (let n = 0; n < N; n++) {
     padImage(x + ((<usize>n * <usize>(C * H * W)) << 2), ws, off, C, H, W, KH, KW, padTop, padLeft, OH, OW);
     const dyn = dy + ((<usize>n * <usize>OC * <usize>OHW) << 2);
-    for (let oc = 0; oc < OC; oc++) {
+    for (let oc = ocLo; oc < ocHi; oc++) {
       for (let oh = 0; oh < OH; oh++) {
         memory.copy(stage + <usize>oc * ldd + ((<usize>(oh * Wp)) << 2), dyn + ((<usize>(oc * OHW + oh * OW)) << 2), <usize>OW << 2);
       }
     }
-    for (let ob = 0; ob < OCp; ob += 4) {
+    for (let ob = ocLo; ob < ocHi; ob += 4) {
       for (let t = 0; t < Tp; t += 2) {
         const x0 = ws + <usize>load<i32>(off + (<usize>t << 2)), x1 = ws + <usize>load<i32>(off + (<usize>(t + 1) << 2));
         weightTile(stage + <usize>ob * ldd, ldd, x0, x1, Qp, acc + <usize>ob * accRow + (<usize>t << 4), accRow);
       }
     }
   }
-  for (let oc = 0; oc < OC; oc++) {
+  for (let oc = ocLo; oc < ocHi; oc++) {
     for (let t = 0; t < T; t++) {
       const v = v128.load(acc + <usize>oc * accRow + (<usize>t << 4));
       store<f32>(dw + ((<usize>(oc * T + t)) << 2),

@@ -15,10 +15,27 @@ const KC = 256;
 const MC = 120; // multiple of MR
 const NC = 1024; // multiple of NR
 
-const packA = memory.data(MC * KC * 4, 64);
-const packB = memory.data(KC * NC * 4, 64);
+// Packing buffers. Globals are per instance, so each worker thread's instance points these at a
+// block of its own (gemmSetScratch); the main thread's instance keeps the static ones.
+const PACK_A_BYTES: usize = MC * KC * 4;
+const PACK_B_BYTES: usize = KC * NC * 4;
+const EDGE_BYTES: usize = MR * NR * 4;
+let packA: usize = memory.data(<i32>PACK_A_BYTES, 64);
+let packB: usize = memory.data(<i32>PACK_B_BYTES, 64);
 // edge tiles are computed whole, parked here, and only their valid part written to C
-const edgeTile = memory.data(MR * NR * 4, 64);
+let edgeTile: usize = memory.data(<i32>EDGE_BYTES, 64);
+
+/** Bytes of scratch one thread's GEMM needs (64-byte aligned block for gemmSetScratch). */
+export function gemmScratchBytes(): usize {
+  return PACK_A_BYTES + PACK_B_BYTES + EDGE_BYTES;
+}
+
+/** Points this instance's packing buffers at `scratch` (gemmScratchBytes(), 64-byte aligned). */
+export function gemmSetScratch(scratch: usize): void {
+  packA = scratch;
+  packB = scratch + PACK_A_BYTES;
+  edgeTile = packB + PACK_B_BYTES;
+}
 
 // how a tile's result meets C: first K block with beta == 0, later blocks / beta == 1, other beta
 const OVERWRITE = 0;

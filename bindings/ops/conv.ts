@@ -1,11 +1,12 @@
 /**
  * conv2d and 2-d pooling (NCHW) with their gradients. Kernels: assembly/kernels/conv2d.ts and
- * pool.ts; the im2col workspace is borrowed from the heap for the duration of one call.
+ * pool.ts; the im2col workspace is borrowed from the heap for the duration of one call, and the
+ * big passes are split across threads (threads.ts).
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { K } from '../wasm.js';
-import { withScratch } from '../memory.js';
+import { convParts } from '../threads.js';
 import { fmt } from '../shape.js';
 
 export type Pair = number | [number, number];
@@ -71,23 +72,23 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const k = K();
   const args = geomArgs(g);
   const wsBytes = k.conv2dWorkspaceBytes(g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.OH, g.OW);
+  // multiply-adds of each pass (forward, dX and dW alike), for the thread split's size test
+  const flops = 2 * g.N * g.OC * g.OH * g.OW * g.C * g.KH * g.KW;
   const out = Tensor._empty([g.N, g.OC, g.OH, g.OW], 'conv2d');
-  withScratch(wsBytes, (ws) => k.conv2dForward(x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, ws, ...args));
+  convParts('conv2dForward', flops, wsBytes, [x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr], args);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'conv2d', inputs, (gy) => {
     const grads: (Tensor | null)[] = [null, null, null];
-    withScratch(wsBytes, (ws) => {
-      if (x.requiresGrad) {
-        const dx = Tensor._empty(x.shape, 'conv2d backward');
-        k.conv2dBackwardInput(gy.ptr, weight.ptr, dx.ptr, ws, ...args);
-        grads[0] = dx;
-      }
-      if (weight.requiresGrad) {
-        const dw = Tensor._empty(weight.shape, 'conv2d backward');
-        k.conv2dBackwardWeight(x.ptr, gy.ptr, dw.ptr, ws, ...args);
-        grads[1] = dw;
-      }
-    });
+    if (x.requiresGrad) {
+      const dx = Tensor._empty(x.shape, 'conv2d backward');
+      convParts('conv2dBackwardInput', flops, wsBytes, [gy.ptr, weight.ptr, dx.ptr], args);
+      grads[0] = dx;
+    }
+    if (weight.requiresGrad) {
+      const dw = Tensor._empty(weight.shape, 'conv2d backward');
+      convParts('conv2dBackwardWeight', flops, wsBytes, [x.ptr, gy.ptr, dw.ptr], args);
+      grads[1] = dw;
+    }
     if (bias && bias.requiresGrad) {
       const db = Tensor._empty(bias.shape, 'conv2d backward');
       k.conv2dBackwardBias(gy.ptr, db.ptr, g.N, g.OC, g.OH * g.OW);

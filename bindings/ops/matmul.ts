@@ -5,7 +5,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
-import { K } from '../wasm.js';
+import { gemm } from '../threads.js';
 import { fmt, sizeOf } from '../shape.js';
 import { sumTo } from './reduce.js';
 import { stridedCopy } from './movement.js';
@@ -13,11 +13,10 @@ import { stridedCopy } from './movement.js';
 /** C[M×N] (+)= op(A)·op(B) over `batch` consecutive matrices (stride 0 = the same matrix each time). */
 function gemmBatched(batch: number, tA: boolean, tB: boolean, M: number, N: number, Kd: number,
   a: Tensor, strideA: number, b: Tensor, strideB: number, c: Tensor, accumulate: boolean): void {
-  const k = K();
   const ap = a.ptr, bp = b.ptr, cp = c.ptr;
   const lda = tA ? M : Kd, ldb = tB ? Kd : N;
   for (let i = 0; i < batch; i++) {
-    k.gemm(tA ? 1 : 0, tB ? 1 : 0, M, N, Kd, 1, ap + 4 * i * strideA, lda, bp + 4 * i * strideB, ldb,
+    gemm(tA ? 1 : 0, tB ? 1 : 0, M, N, Kd, 1, ap + 4 * i * strideA, lda, bp + 4 * i * strideB, ldb,
       accumulate ? 1 : 0, cp + 4 * i * M * N, N);
   }
 }
@@ -105,21 +104,20 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const rows = x.size / inF;
   const out = Tensor._empty([...x.shape.slice(0, -1), outF], 'linear');
-  const k = K();
   // The bias, repeated down the rows (source stride 0), becomes GEMM's C with beta = 1.
   if (bias) stridedCopy(bias, 0, out, 0, [rows, outF], [0, 1], [outF, 1]);
-  k.gemm(0, 1, rows, outF, inF, 1, x.ptr, inF, weight.ptr, inF, bias ? 1 : 0, out.ptr, outF);
+  gemm(0, 1, rows, outF, inF, 1, x.ptr, inF, weight.ptr, inF, bias ? 1 : 0, out.ptr, outF);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'linear', inputs, (g) => {
     const grads: (Tensor | null)[] = [null, null, null];
     if (x.requiresGrad) {
       const gx = Tensor._empty(x.shape, 'linear backward');
-      k.gemm(0, 0, rows, inF, outF, 1, g.ptr, outF, weight.ptr, inF, 0, gx.ptr, inF);
+      gemm(0, 0, rows, inF, outF, 1, g.ptr, outF, weight.ptr, inF, 0, gx.ptr, inF);
       grads[0] = gx;
     }
     if (weight.requiresGrad) {
       const gw = Tensor._empty(weight.shape, 'linear backward');
-      k.gemm(1, 0, outF, inF, rows, 1, g.ptr, outF, x.ptr, inF, 0, gw.ptr, inF);
+      gemm(1, 0, outF, inF, rows, 1, g.ptr, outF, x.ptr, inF, 0, gw.ptr, inF);
       grads[1] = gw;
     }
     if (bias && bias.requiresGrad) grads[2] = sumTo(g, [outF]);

@@ -1,0 +1,291 @@
+/**
+ * Threads: the big kernels (GEMM, conv2d and its gradients) split across worker threads that run
+ * the same wasm module on the same shared memory.
+ *
+ * Determinism: work is split so that every output element is computed by exactly one thread, with
+ * the same reduction order as on one thread (GEMM by rows or columns of C; conv2d by images, or
+ * dW by weight columns), so results are bit-identical for any thread count.
+ *
+ * Protocol: one small SharedArrayBuffer holds, per worker, a request and a done counter, the
+ * kernel's index and its arguments. The main thread writes a task, bumps the request counter and
+ * wakes the worker (Atomics.notify), computes its own part, then waits for the done counters.
+ * A worker sleeps in Atomics.wait between tasks. Kernels allocate nothing, so memory never grows
+ * while workers run.
+ */
+import { K, isInitialized, loadedModule, sharedMemory, sharedMemoryUnavailable, whenLoaded } from './wasm.js';
+import { alloc, withScratch } from './memory.js';
+import { SLOT, REQ, DONE, ERR, FN, NARGS, MAX_ARGS } from './thread-protocol.js';
+
+/** Kernels a worker may run, by index (the same list is sent to each worker). */
+export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight'] as const;
+type KernelName = typeof THREAD_KERNELS[number];
+
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+// Atomics.wait is not allowed on a browser's main thread: it spins there instead.
+const canBlock = isNode || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
+
+interface WorkerLike {
+  postMessage(msg: unknown): void;
+  terminate(): unknown;
+}
+
+interface Pool {
+  workers: WorkerLike[];
+  ready: number; // workers [0, ready) have instantiated the module and can take tasks
+  ctl: Int32Array;
+  args: Float64Array;
+  seq: number;
+}
+
+let pool: Pool | null = null;
+let requested = 1;
+let whySingle = 'threads have not been started (call init())';
+let parallelCalls = 0;
+/** Kernels below this many FLOPs run on the calling thread: waking a worker costs ~10-50 µs. */
+let minFlops = 1 << 21;
+
+let nodeCores: number | undefined; // os.availableParallelism(), read when the module loads
+
+function availableCores(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, nodeCores ?? nav?.hardwareConcurrency ?? 1);
+}
+
+async function spawn(index: number, ctl: SharedArrayBuffer): Promise<WorkerLike> {
+  const url = new URL('./thread-worker.js', import.meta.url);
+  const scratch = alloc(K().gemmScratchBytes());
+  const start = { module: loadedModule, memory: sharedMemory, control: ctl, index, scratch, kernels: THREAD_KERNELS };
+  return new Promise((resolve, reject) => {
+    const fail = (what: string) => reject(new Error(`wasmgrad: worker thread ${index + 1} failed to start: ${what}`));
+    if (isNode) {
+      import('node:worker_threads').then(({ Worker }) => {
+        const w = new Worker(url);
+        w.unref();
+        w.once('message', (m: unknown) => (m === 'ready' ? resolve(w) : fail(String(m))));
+        w.once('error', (e: Error) => fail(e.message));
+        w.postMessage(start);
+      }, (e: Error) => fail(e.message));
+    } else {
+      const w = new Worker(url, { type: 'module' });
+      w.onmessage = (e) => (e.data === 'ready' ? resolve(w) : fail(String(e.data)));
+      w.onerror = (e) => fail(e.message || 'script error');
+      w.postMessage(start);
+    }
+  });
+}
+
+function stopWorkers(p: Pool, from: number): void {
+  for (let i = from; i < p.workers.length; i++) {
+    Atomics.store(p.ctl, i * SLOT + REQ, -1);
+    Atomics.notify(p.ctl, i * SLOT + REQ);
+    p.workers[i].terminate();
+  }
+  p.workers.length = Math.min(p.workers.length, from);
+  p.ready = Math.min(p.ready, from);
+}
+
+/**
+ * Sets how many threads the big kernels use (the caller's thread plus n-1 workers). Resolves
+ * when the workers are ready; until then kernels use the workers already running. Where threads
+ * cannot run (no shared memory: a browser page that is not cross-origin isolated), it stays at
+ * one thread and info().threadsNote says why. Results are the same for any n.
+ */
+export function setNumThreads(n: number): Promise<void> {
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new RangeError(`setNumThreads: n must be an integer from 1 to 256, got ${n}`);
+  if (!isInitialized()) throw new Error('setNumThreads: wasmgrad is not initialised: call `await init()` first');
+  return applyNumThreads(n);
+}
+
+async function applyNumThreads(n: number): Promise<void> {
+  requested = n;
+  if (n === 1) {
+    if (pool) stopWorkers(pool, 0);
+    whySingle = 'setNumThreads(1)';
+    return;
+  }
+  if (!sharedMemory || !loadedModule) {
+    const why = sharedMemoryUnavailable();
+    whySingle = why || 'the module was loaded from the one-thread build (wasmgrad.wasm)';
+    requested = 1;
+    return;
+  }
+  if (!canBlock && typeof Worker === 'undefined') {
+    whySingle = 'this runtime has no Worker';
+    requested = 1;
+    return;
+  }
+  if (!pool) {
+    const maxWorkers = 255;
+    const sab = new SharedArrayBuffer(maxWorkers * (SLOT * 4 + MAX_ARGS * 8));
+    pool = {
+      workers: [], ready: 0, seq: 0,
+      ctl: new Int32Array(sab, 0, maxWorkers * SLOT),
+      args: new Float64Array(sab, maxWorkers * SLOT * 4, maxWorkers * MAX_ARGS),
+    };
+  }
+  const p = pool;
+  if (p.workers.length >= n - 1) {
+    stopWorkers(p, n - 1);
+    return;
+  }
+  const starting: Promise<WorkerLike>[] = [];
+  for (let i = p.workers.length; i < n - 1; i++) starting.push(spawn(i, p.ctl.buffer as SharedArrayBuffer));
+  try {
+    const started = await Promise.all(starting);
+    p.workers.push(...started);
+    p.ready = p.workers.length;
+    whySingle = '';
+  } catch (err) {
+    requested = 1 + p.ready;
+    whySingle = (err as Error).message;
+    throw err;
+  }
+}
+
+/** Threads the big kernels use now (1 + ready workers, at most the number set). */
+export function getNumThreads(): number {
+  return pool ? Math.min(requested, 1 + pool.ready) : 1;
+}
+
+export interface ThreadsInfo {
+  threads: number;
+  requested: number;
+  /** Why only one thread runs, when it does. */
+  note: string;
+  /** Kernel calls that were split across threads so far. */
+  parallelCalls: number;
+}
+
+export function threadsInfo(): ThreadsInfo {
+  const threads = getNumThreads();
+  return { threads, requested, note: threads > 1 ? '' : whySingle, parallelCalls };
+}
+
+/** Smallest kernel, in FLOPs, worth splitting; tests set 0 to split everything. */
+export function setParallelMinFlops(flops: number): void {
+  minFlops = flops;
+}
+
+/** How many threads a kernel of `flops` FLOPs should use. */
+export function threadsFor(flops: number): number {
+  return flops >= minFlops ? getNumThreads() : 1;
+}
+
+/** Runs kernel `name` with tasks[0] on this thread and tasks[i] on worker i-1, and waits for all. */
+export function runParts(name: KernelName, tasks: number[][]): void {
+  const k = K() as unknown as Record<KernelName, (...a: number[]) => void>;
+  const p = pool;
+  if (!p || tasks.length === 1) {
+    k[name](...tasks[0]);
+    return;
+  }
+  if (tasks.length - 1 > p.ready) throw new Error(`wasmgrad: ${tasks.length} parts but only ${p.ready + 1} threads`);
+  const seq = ++p.seq;
+  const fn = THREAD_KERNELS.indexOf(name);
+  for (let w = 0; w < tasks.length - 1; w++) {
+    const t = tasks[w + 1], base = w * SLOT;
+    if (t.length > MAX_ARGS) throw new Error(`wasmgrad: ${name} has too many arguments for a thread task`);
+    p.args.set(t, w * MAX_ARGS);
+    p.ctl[base + FN] = fn;
+    p.ctl[base + NARGS] = t.length;
+    p.ctl[base + ERR] = 0;
+    Atomics.store(p.ctl, base + REQ, seq);
+    Atomics.notify(p.ctl, base + REQ);
+  }
+  parallelCalls++;
+  let failure: unknown = null;
+  try {
+    k[name](...tasks[0]);
+  } catch (err) {
+    failure = err;
+  }
+  for (let w = 0; w < tasks.length - 1; w++) {
+    const at = w * SLOT + DONE;
+    let done = Atomics.load(p.ctl, at);
+    for (let spin = 0; done !== seq && (spin < 2000 || !canBlock); spin++) done = Atomics.load(p.ctl, at);
+    while (done !== seq) {
+      Atomics.wait(p.ctl, at, done);
+      done = Atomics.load(p.ctl, at);
+    }
+    if (p.ctl[w * SLOT + ERR] !== 0 && !failure) failure = new Error(`wasmgrad: ${name} failed on worker thread ${w + 1}`);
+  }
+  if (failure) throw failure;
+}
+
+/** [start, end) of part i of n over [0, total), in multiples of `align` (but the last). */
+function partRange(total: number, i: number, n: number, align: number): [number, number] {
+  const per = Math.ceil(Math.ceil(total / n) / align) * align;
+  return [Math.min(total, i * per), Math.min(total, (i + 1) * per)];
+}
+
+// GEMM's micro-tile (assembly/kernels/gemm.ts): parts are cut on tile boundaries
+const MR = 5, NR = 8;
+
+/**
+ * C = alpha·op(A)·op(B) + beta·C (the gemm kernel's contract), split over threads by rows of C
+ * when it is taller than wide, else by columns. Each C element's reduction over k is the same
+ * for any split (the kernel blocks K by K alone), so so is the result.
+ */
+export function gemm(transA: number, transB: number, M: number, N: number, Kd: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void {
+  let parts = threadsFor(2 * M * N * Kd);
+  if (parts > 1) {
+    const byRows = M >= N;
+    parts = Math.min(parts, Math.ceil((byRows ? M / MR : N / NR) / 4)); // at least ~4 tiles each
+  }
+  if (parts <= 1) {
+    K().gemm(transA, transB, M, N, Kd, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  const tasks: number[][] = [];
+  for (let i = 0; i < parts; i++) {
+    if (M >= N) {
+      const [m0, m1] = partRange(M, i, parts, MR);
+      if (m1 <= m0) break;
+      const ap = a + 4 * (transA ? m0 : m0 * lda);
+      tasks.push([transA, transB, m1 - m0, N, Kd, alpha, ap, lda, b, ldb, beta, c + 4 * m0 * ldc, ldc]);
+    } else {
+      const [n0, n1] = partRange(N, i, parts, NR);
+      if (n1 <= n0) break;
+      const bp = b + 4 * (transB ? n0 * ldb : n0);
+      tasks.push([transA, transB, M, n1 - n0, Kd, alpha, a, lda, bp, ldb, beta, c + 4 * n0, ldc]);
+    }
+  }
+  runParts('gemm', tasks);
+}
+
+/**
+ * A conv2d kernel (forward, dX or dW), which splits itself by its trailing (part, parts)
+ * arguments: head are its arguments before the workspace, geometry those after it. Each part
+ * gets a workspace of its own, borrowed from the heap for the call.
+ */
+export function convParts(name: 'conv2dForward' | 'conv2dBackwardInput' | 'conv2dBackwardWeight',
+  flops: number, wsBytes: number, head: number[], geometry: number[]): void {
+  const parts = threadsFor(flops);
+  const each = Math.ceil(wsBytes / 64) * 64;
+  withScratch(each * parts, (ws) => {
+    const tasks: number[][] = [];
+    for (let i = 0; i < parts; i++) tasks.push([...head, ws + i * each, ...geometry, i, parts]);
+    runParts(name, tasks);
+  });
+}
+
+whenLoaded(async (options) => {
+  if (isNode) {
+    const os = await import('node:os');
+    nodeCores = os.availableParallelism?.() ?? os.cpus().length;
+  }
+  const n = options.threads ?? availableCores();
+  if (n > 1 && sharedMemory) {
+    try {
+      await setNumThreads(n);
+    } catch (err) {
+      // init() still succeeds on one thread; info().threadsNote says what went wrong
+      whySingle = (err as Error).message;
+    }
+  } else {
+    whySingle = n === 1 ? 'init({ threads: 1 })' : (sharedMemoryUnavailable() || 'the one-thread build (wasmgrad.wasm) was loaded');
+    requested = 1;
+  }
+});
