@@ -6,7 +6,7 @@
  *   const x = tensor([1, 2, 3], { requiresGrad: true });
  *   x.mul(x).sum().backward();   // x.grad = [2, 4, 6]
  */
-import { K, wasmSource, sharedMemory } from './wasm.js';
+import { K, wasmSource, sharedMemory, relaxedSimd } from './wasm.js';
 import { threadsInfo } from './threads.js';
 
 export { init, isInitialized } from './wasm.js';
@@ -35,7 +35,7 @@ export const version = '0.1.0';
 
 /** What this build and runtime provide. */
 export function info(): {
-  version: string; simd: boolean; threads: number; threadsNote: string; build: string;
+  version: string; simd: boolean; relaxedSimd: boolean; threads: number; threadsNote: string; build: string;
   wasmBytes: number; wasmSource: string; runtime: string;
 } {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
@@ -43,9 +43,11 @@ export function info(): {
   return {
     version,
     simd: true,
+    relaxedSimd,
     threads: t.threads,
     threadsNote: t.note,
-    build: sharedMemory ? 'wasmgrad-mt.wasm (shared memory, threads)' : 'wasmgrad.wasm (one thread)',
+    build: `wasmgrad${sharedMemory ? '-mt' : ''}${relaxedSimd ? '-relaxed' : ''}.wasm`
+      + (sharedMemory ? ' (shared memory, threads)' : ' (one thread)') + (relaxedSimd ? ', relaxed SIMD (FMA)' : ''),
     wasmBytes: K().memory.buffer.byteLength,
     wasmSource,
     runtime: isNode ? `node ${process.versions.node}` : (typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown'),

@@ -79,7 +79,37 @@ export interface InitOptions {
   wasm?: BufferSource | WebAssembly.Module | URL | string;
   /** Threads for the big kernels (see setNumThreads); default: the available cores. */
   threads?: number;
+  /**
+   * Opt in to the relaxed-SIMD build (wasmgrad-relaxed.wasm / wasmgrad-mt-relaxed.wasm): fused
+   * multiply-add in the GEMM and conv tiles. Off by default: where the hardware has FMA its
+   * results differ in the last bits from the default build's (and from machines without FMA),
+   * so the same seed no longer gives the same bytes everywhere. Needs a runtime with relaxed
+   * SIMD (Chrome 114+; Node 20 needs --experimental-wasm-relaxed-simd). Loaded from the file
+   * beside this module (there is no inlined copy).
+   */
+  relaxedSimd?: boolean;
 }
+
+/** (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0)))) */
+function relaxedProbe(): Uint8Array<ArrayBuffer> {
+  const zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]; // v128.const 0
+  const body = [0, ...zero, ...zero, ...zero, 0xfd, 0x85, 0x02, 0x0b]; // no locals; relaxed_madd (0xfd 0x105); end
+  return Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0,
+    10, body.length + 2, 1, body.length, ...body]);
+}
+
+/** Why the relaxed-SIMD build cannot be used here ('' when it can). */
+export function relaxedSimdUnavailable(): string {
+  try {
+    if (WebAssembly.validate(relaxedProbe())) return '';
+  } catch { /* reported below */ }
+  return isNode
+    ? `this Node (${process.versions.node}) does not enable relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)`
+    : 'this browser does not support WebAssembly relaxed SIMD';
+}
+
+/** Whether the relaxed-SIMD (FMA) build is the one loaded. */
+export let relaxedSimd = false;
 
 /** Why the threads build cannot be used here ('' when it can). */
 export function sharedMemoryUnavailable(): string {
@@ -121,7 +151,8 @@ async function compile(options: InitOptions, threads: boolean): Promise<WebAssem
     wasmSource = 'given';
     return WebAssembly.compile(src);
   }
-  const file = threads ? './wasmgrad-mt.wasm' : './wasmgrad.wasm';
+  const relaxed = options.relaxedSimd === true;
+  const file = `./wasmgrad${threads ? '-mt' : ''}${relaxed ? '-relaxed' : ''}.wasm`;
   const url = src ? new URL(String(src), isNode ? undefined : globalThis.location?.href) : new URL(file, import.meta.url);
   try {
     if (isNode && url.protocol === 'file:') {
@@ -141,7 +172,7 @@ async function compile(options: InitOptions, threads: boolean): Promise<WebAssem
     wasmSource = 'fetch';
     return module;
   } catch (err) {
-    if (src) throw new Error(`wasmgrad.init: could not load the wasm module from ${url.href}: ${(err as Error).message}`);
+    if (src || relaxed) throw new Error(`wasmgrad.init: could not load the wasm module from ${url.href}: ${(err as Error).message}`);
     wasmSource = 'inline';
     return WebAssembly.compile(await inlineBytes(threads) as BufferSource);
   }
@@ -158,7 +189,12 @@ export let sharedMemory: WebAssembly.Memory | null = null;
 
 async function instantiate(options: InitOptions): Promise<WebAssembly.Instance> {
   const threads = sharedMemoryUnavailable() === '';
+  if (options.relaxedSimd) {
+    const why = relaxedSimdUnavailable();
+    if (why) throw new Error(`wasmgrad.init: relaxedSimd was asked for, but ${why}`);
+  }
   const module = await compile(options, threads);
+  relaxedSimd = options.relaxedSimd === true;
   const importsMemory = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
   const env: WebAssembly.ModuleImports = { abort() { throw new Error('wasmgrad: a kernel aborted'); } };
   if (importsMemory) {

@@ -16,6 +16,7 @@
  * still reduced in the same order as with one part, so results do not depend on `parts`.
  */
 import { gemm } from "./gemm";
+import { madd } from "./simd";
 
 // A conv layer's per-image GEMM is narrow (13×13 outputs -> N = 121): edge tiles, per-call packing
 // of w and the C read-modify-write per K block dominate. Batching images until the GEMM is about
@@ -374,13 +375,13 @@ function directTile(xq: usize, off: usize, T: i32, wpb: usize, out: usize, ldo: 
     const xo = xq + <usize>load<i32>(off + (<usize>t << 2));
     const b0 = v128.load(xo), b1 = v128.load(xo, 16);
     let a = v128.load32_splat(wpb);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(c00, a, b0); c01 = madd(c01, a, b1);
     a = v128.load32_splat(wpb, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(c10, a, b0); c11 = madd(c11, a, b1);
     a = v128.load32_splat(wpb, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(c20, a, b0); c21 = madd(c21, a, b1);
     a = v128.load32_splat(wpb, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(c30, a, b0); c31 = madd(c31, a, b1);
     wpb += 16;
   }
   v128.store(out, c00); v128.store(out, c01, 16);
@@ -428,13 +429,13 @@ function weightTile(dyq: usize, ldd: usize, x0: usize, x1: usize, Qp: i32, acc: 
     const o = <usize>q << 2;
     const u = v128.load(x0 + o), v = v128.load(x1 + o);
     let d = v128.load(dyq + o);
-    a00 = f32x4.add(a00, f32x4.mul(d, u)); a01 = f32x4.add(a01, f32x4.mul(d, v));
+    a00 = madd(a00, d, u); a01 = madd(a01, d, v);
     d = v128.load(dyq + ldd + o);
-    a10 = f32x4.add(a10, f32x4.mul(d, u)); a11 = f32x4.add(a11, f32x4.mul(d, v));
+    a10 = madd(a10, d, u); a11 = madd(a11, d, v);
     d = v128.load(dyq + 2 * ldd + o);
-    a20 = f32x4.add(a20, f32x4.mul(d, u)); a21 = f32x4.add(a21, f32x4.mul(d, v));
+    a20 = madd(a20, d, u); a21 = madd(a21, d, v);
     d = v128.load(dyq + 3 * ldd + o);
-    a30 = f32x4.add(a30, f32x4.mul(d, u)); a31 = f32x4.add(a31, f32x4.mul(d, v));
+    a30 = madd(a30, d, u); a31 = madd(a31, d, v);
   }
   v128.store(acc, a00); v128.store(acc, a01, 16);
   v128.store(acc + accRow, a10); v128.store(acc + accRow, a11, 16);

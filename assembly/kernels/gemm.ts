@@ -5,6 +5,8 @@
  * order that depends only on the shape, so results are bit-identical run to run.
  */
 
+import { madd } from "./simd";
+
 // Cache blocking (BLIS order): a KC×NC panel of op(B) is packed once per (jc, pc) and stays in
 // L2/L3, an MC×KC block of op(A) is packed per ic and stays in L2, and the micro-kernel streams an
 // MR×KC sliver of A against a KC×NR sliver of B (8 KiB at KC = 256, resident in L1).
@@ -164,15 +166,15 @@ function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32,
   for (let k = 0; k < kc; k++) {
     let b0 = v128.load(pb), b1 = v128.load(pb, 16);
     let av = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0)); c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(c00, av, b0); c01 = madd(c01, av, b1);
     av = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0)); c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(c10, av, b0); c11 = madd(c11, av, b1);
     av = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0)); c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    c20 = madd(c20, av, b0); c21 = madd(c21, av, b1);
     av = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0)); c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c30 = madd(c30, av, b0); c31 = madd(c31, av, b1);
     av = v128.load32_splat(pa, 16);
-    c40 = f32x4.add(c40, f32x4.mul(av, b0)); c41 = f32x4.add(c41, f32x4.mul(av, b1));
+    c40 = madd(c40, av, b0); c41 = madd(c41, av, b1);
     pa += MR * 4;
     pb += NR * 4;
   }
@@ -219,7 +221,8 @@ function scaleC(M: i32, N: i32, beta: f32, c: usize, ldc: i32): void {
 /**
  * Wasm SIMD peak probe: 12 independent f32x4 `c = c*m + d` chains held in registers (14 XMM with
  * the two constants). Twelve chains hide the mul+add latency on both Intel and AMD, so the loop is
- * bound by the FP ports alone: the best mul/add rate the engine can reach (no FMA in SIMD128).
+ * bound by the FP ports alone: the best mul/add rate the engine can reach (no FMA in SIMD128;
+ * in the relaxed-SIMD build each step is one fused multiply-add).
  * The result depends on every accumulator so nothing is optimised away. FLOPs = iters * 96.
  */
 export function simdPeak(iters: i32): f32 {
@@ -229,18 +232,18 @@ export function simdPeak(iters: i32): f32 {
   let c4 = f32x4.splat(5), c5 = f32x4.splat(6), c6 = f32x4.splat(7), c7 = f32x4.splat(8);
   let c8 = f32x4.splat(9), c9 = f32x4.splat(10), c10 = f32x4.splat(11), c11 = f32x4.splat(12);
   for (let i = 0; i < iters; i++) {
-    c0 = f32x4.add(f32x4.mul(c0, m), d);
-    c1 = f32x4.add(f32x4.mul(c1, m), d);
-    c2 = f32x4.add(f32x4.mul(c2, m), d);
-    c3 = f32x4.add(f32x4.mul(c3, m), d);
-    c4 = f32x4.add(f32x4.mul(c4, m), d);
-    c5 = f32x4.add(f32x4.mul(c5, m), d);
-    c6 = f32x4.add(f32x4.mul(c6, m), d);
-    c7 = f32x4.add(f32x4.mul(c7, m), d);
-    c8 = f32x4.add(f32x4.mul(c8, m), d);
-    c9 = f32x4.add(f32x4.mul(c9, m), d);
-    c10 = f32x4.add(f32x4.mul(c10, m), d);
-    c11 = f32x4.add(f32x4.mul(c11, m), d);
+    c0 = madd(d, c0, m);
+    c1 = madd(d, c1, m);
+    c2 = madd(d, c2, m);
+    c3 = madd(d, c3, m);
+    c4 = madd(d, c4, m);
+    c5 = madd(d, c5, m);
+    c6 = madd(d, c6, m);
+    c7 = madd(d, c7, m);
+    c8 = madd(d, c8, m);
+    c9 = madd(d, c9, m);
+    c10 = madd(d, c10, m);
+    c11 = madd(d, c11, m);
   }
   const s = f32x4.add(f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)),
                                 f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7))),
