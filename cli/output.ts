@@ -3,6 +3,7 @@
 // settings, so two runs with the same seed give the same bytes apart from `timing`.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { info, isInitialized } from '../bindings/index.js';
 import { writeFileAtomic } from './atomic.js';
 import { renderPng } from './plot/png.js';
 import type { Chart } from './plot/types.js';
@@ -124,6 +125,8 @@ export async function runExperiment(exp: Experiment, settings: RunSettings, io: 
     title: exp.title,
     homework: exp.seed,
     engineVersion: engineVersion(),
+    // the wasm build: the relaxed-SIMD one gives different last bits; threads never change results
+    engineBuild: isInitialized() ? info().build : 'not loaded',
     seed: settings.seed,
     settings: settingsJson,
     ...(error !== undefined ? { error } : {}),
