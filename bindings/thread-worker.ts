@@ -34,8 +34,9 @@ function serve(start: Start, port: Port): void {
   const ctl = new Int32Array(start.control, 0, slots * SLOT);
   const args = new Float64Array(start.control, slots * SLOT * 4, slots * MAX_ARGS);
   const base = start.index * SLOT, argBase = start.index * MAX_ARGS;
-  port.postMessage('ready');
+  // read before saying ready: a request the caller writes after 'ready' must look new
   let seen = Atomics.load(ctl, base + REQ);
+  port.postMessage('ready');
   for (;;) {
     let req = Atomics.load(ctl, base + REQ);
     // a short spin catches back-to-back kernels without a futex round trip
@@ -44,7 +45,11 @@ function serve(start: Start, port: Port): void {
       Atomics.wait(ctl, base + REQ, seen);
       req = Atomics.load(ctl, base + REQ);
     }
-    if (req < 0) break;
+    if (req < 0) {
+      Atomics.store(ctl, base + DONE, -1); // tells stopWorkers this slot is free again
+      Atomics.notify(ctl, base + DONE);
+      break;
+    }
     seen = req;
     try {
       const n = ctl[base + NARGS];

@@ -75,10 +75,19 @@ async function spawn(index: number, ctl: SharedArrayBuffer): Promise<WorkerLike>
   });
 }
 
+/**
+ * Stops workers [from, ...). Each is asked to leave its loop and we wait (up to a second) until
+ * it has, so a worker started later in the same slot can never meet a stale one there.
+ */
 function stopWorkers(p: Pool, from: number): void {
   for (let i = from; i < p.workers.length; i++) {
-    Atomics.store(p.ctl, i * SLOT + REQ, -1);
-    Atomics.notify(p.ctl, i * SLOT + REQ);
+    const base = i * SLOT;
+    Atomics.store(p.ctl, base + REQ, -1);
+    Atomics.notify(p.ctl, base + REQ);
+    const deadline = performance.now() + 1000;
+    while (Atomics.load(p.ctl, base + DONE) !== -1 && performance.now() < deadline) {
+      if (canBlock) Atomics.wait(p.ctl, base + DONE, Atomics.load(p.ctl, base + DONE), 10);
+    }
     p.workers[i].terminate();
   }
   p.workers.length = Math.min(p.workers.length, from);
