@@ -17,7 +17,8 @@ import { alloc, withScratch } from './memory.js';
 import { SLOT, REQ, DONE, ERR, FN, NARGS, MAX_ARGS } from './thread-protocol.js';
 
 /** Kernels a worker may run, by index (the same list is sent to each worker). */
-export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight'] as const;
+export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight',
+  'maxPool2dForward', 'maxPool2dBackward', 'avgPool2dForward', 'avgPool2dBackward', 'unary', 'unaryBackward'] as const;
 type KernelName = typeof THREAD_KERNELS[number];
 
 
@@ -278,6 +279,26 @@ export function convParts(name: 'conv2dForward' | 'conv2dBackwardInput' | 'conv2
     for (let i = 0; i < parts; i++) tasks.push([...head, ws + i * each, ...geometry, i, parts]);
     runParts(name, tasks);
   });
+}
+
+/**
+ * A kernel over `total` independent items (planes, elements), split into ranges aligned to
+ * `align` items; argsFor(lo, hi) gives its arguments for items [lo, hi). `work` is the whole
+ * call's size in FLOP-equivalents for the size test (memory-bound kernels count ~16 per element).
+ */
+export function splitItems(name: KernelName, total: number, work: number, align: number,
+  argsFor: (lo: number, hi: number) => number[]): void {
+  const parts = Math.min(threadsFor(work), Math.ceil(total / align));
+  if (parts <= 1) {
+    (K() as unknown as Record<KernelName, (...a: number[]) => void>)[name](...argsFor(0, total));
+    return;
+  }
+  const tasks: number[][] = [];
+  for (let i = 0; i < parts; i++) {
+    const [lo, hi] = partRange(total, i, parts, align);
+    if (hi > lo) tasks.push(argsFor(lo, hi));
+  }
+  runParts(name, tasks);
 }
 
 whenLoaded(async (options) => {

@@ -21,7 +21,7 @@ function bytesOf(ts: Tensor[]): Uint8Array[] {
   return ts.map((t) => new Uint8Array(t.data().buffer.slice(0)));
 }
 
-/** GEMM in all four transpose cases (through matmul and its backward), linear, conv2d fwd+bwd. */
+/** GEMM in all four transpose cases (through matmul and its backward), conv2d and pooling fwd+bwd. */
 function kernelsProgram(): Uint8Array[] {
   manualSeed(7);
   const out: Tensor[] = [];
@@ -38,6 +38,12 @@ function kernelsProgram(): Uint8Array[] {
     const y = F.conv2d(x, w, b, { padding: pad });
     y.mul(y).sum().backward();
     out.push(y.detach().keep(), x.grad!, w.grad!, b.grad!);
+  }
+  for (const pool of [F.maxPool2d, F.avgPool2d]) {
+    const x = randn([3, 5, 9, 8], { requiresGrad: true });
+    const y = pool(x, { kernelSize: 3, stride: 2, padding: 1 });
+    y.mul(y).sum().backward();
+    out.push(y.detach().keep(), x.grad!);
   }
   return bytesOf(out);
 }

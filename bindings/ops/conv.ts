@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { K } from '../wasm.js';
-import { convParts } from '../threads.js';
+import { convParts, splitItems } from '../threads.js';
 import { fmt } from '../shape.js';
 
 export type Pair = number | [number, number];
@@ -121,29 +121,37 @@ function poolGeometry(x: Tensor, o: Pool2dOptions, op: string) {
   return { P, H, W, KH, KW, sH, sW, pH, pW, OH, OW, outShape: [...x.shape.slice(0, -2), OH, OW] };
 }
 
+/** A pooling pass's size for the thread split: memory-bound, ~16 FLOP-equivalents per element read. */
+function poolWork(g: { P: number; H: number; W: number }): number {
+  return 16 * g.P * g.H * g.W;
+}
+
 export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const g = poolGeometry(x, options, 'maxPool2d');
-  const k = K();
   const out = Tensor._empty(g.outShape, 'maxPool2d');
   // The argmax indices are kept (as an i32 block owned by a tensor) for the backward pass.
   const argmax = Tensor._empty(g.outShape, 'maxPool2d indices');
-  k.maxPool2dForward(x.ptr, out.ptr, argmax.ptr, g.P, g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW);
+  const inPlane = 4 * g.H * g.W, outPlane = 4 * g.OH * g.OW, work = poolWork(g);
+  // planes are independent (argmax indices are relative to their plane): split over planes
+  splitItems('maxPool2dForward', g.P, work, 1, (lo, hi) => [x.ptr + lo * inPlane, out.ptr + lo * outPlane,
+    argmax.ptr + lo * outPlane, hi - lo, g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW]);
   return record(out, 'maxPool2d', [x], (gy) => {
     const dx = Tensor._empty(x.shape, 'maxPool2d backward');
-    k.maxPool2dBackward(gy.ptr, argmax.ptr, dx.ptr, g.P, g.H, g.W, g.OH, g.OW);
+    splitItems('maxPool2dBackward', g.P, work, 1, (lo, hi) => [gy.ptr + lo * outPlane, argmax.ptr + lo * outPlane,
+      dx.ptr + lo * inPlane, hi - lo, g.H, g.W, g.OH, g.OW]);
     return [dx];
   });
 }
 
 export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const g = poolGeometry(x, options, 'avgPool2d');
-  const k = K();
   const out = Tensor._empty(g.outShape, 'avgPool2d');
-  const dims = [g.P, g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW] as const;
-  k.avgPool2dForward(x.ptr, out.ptr, ...dims);
+  const dims = [g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW];
+  const inPlane = 4 * g.H * g.W, outPlane = 4 * g.OH * g.OW, work = poolWork(g);
+  splitItems('avgPool2dForward', g.P, work, 1, (lo, hi) => [x.ptr + lo * inPlane, out.ptr + lo * outPlane, hi - lo, ...dims]);
   return record(out, 'avgPool2d', [x], (gy) => {
     const dx = Tensor._empty(x.shape, 'avgPool2d backward');
-    k.avgPool2dBackward(gy.ptr, dx.ptr, ...dims);
+    splitItems('avgPool2dBackward', g.P, work, 1, (lo, hi) => [gy.ptr + lo * outPlane, dx.ptr + lo * inPlane, hi - lo, ...dims]);
     return [dx];
   });
 }
