@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { loadKernels, WasmHeap, type Kernels } from './wasmgrad.js';
 import { loadTfjsWasm, tidied, type Tf } from './tfjs.js';
 import { timeOne, timePair } from './timing.js';
+import { epochRows, printEpochTable, trainingStepCases } from './epochs.js';
 
 interface Row {
   name: string;
@@ -191,6 +192,7 @@ async function main(): Promise<void> {
     conv(k, heap, tf, 200, 16, 14, 14, 16, 3, 3, true, 1),
     maxPool(k, heap, tf, 64, 32, 26, 26, 2, false),
     maxPool(k, heap, tf, 64, 32, 26, 26, 2, true),
+    ...(await trainingStepCases(tf)), // bench/epochs.ts: one training step of T1–T4
   ];
   // BENCH_FILTER=substring runs only the matching rows (and leaves latest.json alone)
   const filter = process.env.BENCH_FILTER;
@@ -201,6 +203,7 @@ async function main(): Promise<void> {
     const [wg, tj] = timePair(c.wasmgrad, c.tfjs, c.repeats);
     rows.push({ name: c.name, gflop: c.flops / 1e9, wasmgradMs: wg.ms, tfjsMs: tj.ms, note: c.note });
   }
+  const epochs = await epochRows(tf, filter); // bench/epochs.ts: one epoch of T1–T4
 
   const gf = (r: Row, ms: number) => r.gflop / (ms / 1e3);
   const header = ['case', 'wasmgrad ms', 'GFLOP/s', '% peak', 'tfjs ms', 'tfjs GFLOP/s', 'ratio wg/tfjs'];
@@ -217,6 +220,7 @@ async function main(): Promise<void> {
   for (const t of table) console.log(line(t));
   const notes = [...new Set(rows.map((r) => r.note).filter((n): n is string => !!n))];
   for (const n of notes) console.log(`\nnote: ${n}`);
+  printEpochTable(epochs);
 
   if (filter) return;
   const out = new URL('../../bench/results/', import.meta.url);
@@ -233,6 +237,7 @@ async function main(): Promise<void> {
       percentOfPeak: (100 * gf(r, r.wasmgradMs)) / peak,
       ratio: r.tfjsMs / r.wasmgradMs,
     })),
+    epochs,
   }, null, 2) + '\n');
   console.log('\nwrote bench/results/latest.json');
 }
