@@ -1,5 +1,5 @@
 // One training step and one epoch of each MNIST workload T1–T4 (bench/workloads.ts), wasmgrad
-// beside tfjs 4.22 on tfjs-backend-wasm, one thread each, in the same process.
+// (its API, set to one thread) beside tfjs 4.22 on tfjs-backend-wasm (one thread), in the same process.
 //
 // Step rows: forward, backward and optimiser update on one fixed batch, timed like the kernel rows.
 // Epoch rows: the training loop as a user writes it, per-batch data slicing included (wasmgrad:
@@ -8,7 +8,7 @@
 // by default it is timed over SAMPLED steps after a warm-up and extrapolated to the full epoch;
 // BENCH_FULL_EPOCHS=1 runs every epoch in full.
 import type * as tfns from '@tensorflow/tfjs';
-import { init } from '../bindings/index.js';
+import { getNumThreads, init, setNumThreads } from '../bindings/index.js';
 import { DataLoader, TensorDataset } from '../bindings/data/index.js';
 import type { Tf } from './tfjs.js';
 import {
@@ -28,9 +28,16 @@ export interface StepCase {
 const STEP_NOTE = 'step rows: one forward+backward+update on a fixed MNIST batch; "GFLOP/s" counts matmul/conv work only; '
   + 'tfjs conv layers use a customGrad filter gradient (no Conv2DBackpropFilter kernel in tfjs-wasm 4.22)';
 
+/** wasmgrad's API on one thread, like tfjs here (init() would start one per core). */
+async function initOneThread(): Promise<void> {
+  await init({ threads: 1 });
+  await setNumThreads(1);
+  if (getNumThreads() !== 1) throw new Error(`bench: wasmgrad runs ${getNumThreads()} threads, expected 1`);
+}
+
 /** The one-step rows; both engines start from the same weights and train on the same first batch. */
 export async function trainingStepCases(tf: Tf): Promise<StepCase[]> {
-  await init();
+  await initOneThread();
   const d = await loadTrainingSet(Math.max(...WORKLOADS.map((w) => w.batch)));
   return WORKLOADS.map((w) => {
     const tr = buildTrainers(tf, w);
@@ -119,7 +126,7 @@ export async function epochRows(tf: Tf, filter?: string): Promise<EpochRow[]> {
   const selected = WORKLOADS.map((w) => ({ w, name: `epoch ${w.id} ${w.label}` }))
     .filter(({ name }) => !filter || name.includes(filter));
   if (selected.length === 0) return [];
-  await init();
+  await initOneThread();
   let mnist: MnistArrays | null = null;
   const rows: EpochRow[] = [];
   for (const { w, name } of selected) {
