@@ -6,17 +6,42 @@
  * reverse, and accumulates into the leaves' `.grad`, summing over fan-out.
  */
 import { Tensor } from './tensor.js';
-import { Handle, endStep, scoped, release } from './memory.js';
+import { Handle, endStep, scoped, release, newMark } from './memory.js';
 import { fmt } from './shape.js';
 import { K } from './wasm.js';
 
-export interface GradNode {
-  op: string;
-  inputs: Tensor[];
+/** A gradient rule: the gradients w.r.t. node.inputs (null where an input needs none). */
+export type GradRule = (gradOutput: Tensor, node: GradNode) => (Tensor | null)[];
+
+/**
+ * One recorded op. The rule is a plain function, usually shared by every node of an op; what it
+ * needs besides the inputs and `out` (the tensor the node is attached to) is saved in the slots
+ * `saved`, n0, n1 and n2, so recording an op makes no closure. record() takes a closure rule too
+ * (it ignores the node argument).
+ */
+export class GradNode {
+  /** Set once backward has run through this node (its saved tensors are dropped then). */
+  consumed = false;
+  out: Tensor | null = null;
+  constructor(
+    readonly op: string,
+    public inputs: Tensor[],
+    public rule: GradRule,
+    public saved: unknown = null,
+    public n0 = 0,
+    public n1 = 0,
+    public n2 = 0,
+  ) {}
+
   /** Gradients w.r.t. each input (null where an input needs none). */
-  backward(gradOutput: Tensor): (Tensor | null)[];
-  /** Set once backward has run through this node (its saved tensors may be reclaimed). */
-  consumed?: boolean;
+  backward(gradOutput: Tensor): (Tensor | null)[] {
+    return this.rule(gradOutput, this);
+  }
+}
+
+const NO_INPUTS: Tensor[] = [];
+function consumedRule(): (Tensor | null)[] {
+  return [];
 }
 
 let gradEnabled = true;
@@ -26,29 +51,51 @@ export function isGradEnabled(): boolean {
 }
 
 /** Attaches a gradient rule to `out` if gradients are on and any input needs one. */
-export function record(out: Tensor, op: string, inputs: Tensor[], backward: GradNode['backward']): Tensor {
+export function record(out: Tensor, op: string, inputs: Tensor[], backward: (gradOutput: Tensor) => (Tensor | null)[]): Tensor {
   if (!gradEnabled) return out;
-  for (const x of inputs) {
-    if (x.requiresGrad) {
-      out.requiresGrad = true;
-      out._node = { op, inputs, backward };
-      return out;
+  for (let i = 0; i < inputs.length; i++) {
+    if (inputs[i].requiresGrad) {
+      return attach(out, new GradNode(op, inputs, backward));
     }
   }
   return out;
 }
 
-/** Every tensor reachable inside a value (a tensor, array or plain object of them). */
-function tensorsIn(value: unknown, into = new Set<Handle>()): Set<Handle> {
+/** Whether an op with this input would record a node (gradients on and x requires one). */
+export function needsGrad(x: Tensor): boolean {
+  return gradEnabled && x.requiresGrad;
+}
+
+/** Whether an op with these inputs would record a node. */
+export function needsGrad2(x: Tensor, y: Tensor): boolean {
+  return gradEnabled && (x.requiresGrad || y.requiresGrad);
+}
+
+/** Attaches a node made by the op itself (after needsGrad said so); returns out. */
+export function attach(out: Tensor, node: GradNode): Tensor {
+  out.requiresGrad = true;
+  out._node = node;
+  node.out = out;
+  return out;
+}
+
+/** Marks every tensor reachable inside a value (a tensor, array or plain object of them). */
+function markTensors(value: unknown, mark: number): void {
   if (value instanceof Tensor) {
-    into.add(value._h);
-    if (value.grad) into.add(value.grad._h);
+    value._h.mark = mark;
+    if (value.grad) value.grad._h.mark = mark;
   } else if (Array.isArray(value)) {
-    for (const v of value) tensorsIn(v, into);
+    for (const v of value) markTensors(v, mark);
   } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const v of Object.values(value)) tensorsIn(v, into);
+    for (const v of Object.values(value)) markTensors(v, mark);
   }
-  return into;
+}
+
+/** keepOf for scoped(): keeps the tensors a callback returns. */
+function keepReturned(result: unknown): number {
+  const mark = newMark();
+  markTensors(result, mark);
+  return mark;
 }
 
 /**
@@ -59,7 +106,7 @@ export function noGrad<T>(fn: () => T): T {
   const prev = gradEnabled;
   gradEnabled = false;
   try {
-    return scoped(fn, tensorsIn, 'it was made inside a noGrad() callback that did not return it');
+    return scoped(fn, keepReturned, 'it was made inside a noGrad() callback that did not return it');
   } finally {
     gradEnabled = prev;
   }
@@ -67,7 +114,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Runs fn and reclaims the temporaries made inside it that it does not return (gradients stay on). */
 export function tidy<T>(fn: () => T): T {
-  return scoped(fn, tensorsIn, 'it was made inside a tidy() callback that did not return it');
+  return scoped(fn, keepReturned, 'it was made inside a tidy() callback that did not return it');
 }
 
 /** Runs fn with gradients recording switched on or off, reclaiming nothing. */
@@ -81,25 +128,35 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
   }
 }
 
-/** Topological order of the non-leaf tensors that lead to root (iterative DFS). */
+// The visit marks of topoOrder: a tensor is visited in this pass iff its _visit equals visitGen.
+let visitGen = 0;
+const stackT: Tensor[] = [];
+const stackI: number[] = [];
+
+/** Topological order of the tensors requiring gradients that lead to root (iterative DFS). */
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
-  const stack: [Tensor, number][] = [[root, 0]];
-  visited.add(root);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const [t, i] = top;
+  const gen = ++visitGen;
+  const base = stackT.length; // not 0 if a gradient rule ever runs backward() itself
+  stackT.push(root);
+  stackI.push(0);
+  root._visit = gen;
+  while (stackT.length > base) {
+    const top = stackT.length - 1;
+    const t = stackT[top];
     const node = t._node;
-    if (node && i < node.inputs.length) {
-      top[1]++;
+    const i = stackI[top];
+    if (node !== null && i < node.inputs.length) {
+      stackI[top] = i + 1;
       const x = node.inputs[i];
-      if (x.requiresGrad && !visited.has(x)) {
-        visited.add(x);
-        stack.push([x, 0]);
+      if (x.requiresGrad && x._visit !== gen) {
+        x._visit = gen;
+        stackT.push(x);
+        stackI.push(0);
       }
     } else {
-      stack.pop();
+      stackT.pop();
+      stackI.pop();
       order.push(t);
     }
   }
@@ -107,7 +164,7 @@ function topoOrder(root: Tensor): Tensor[] {
 }
 
 /** Adds g into the leaf's .grad (allocating it on first use, with the leaf's lifetime). */
-function accumulateLeafGrad(leaf: Tensor, g: Tensor, keep: Set<Handle>): void {
+function accumulateLeafGrad(leaf: Tensor, g: Tensor, keep: Handle[]): void {
   if (leaf.grad && !leaf.grad.isDisposed) {
     const gp = leaf.grad.ptr;
     K().binary(0, gp, g.ptr, gp, 1, 1, 1, leaf.size, 0, 0, 0, 1, 0, 0, 0, 1);
@@ -116,7 +173,7 @@ function accumulateLeafGrad(leaf: Tensor, g: Tensor, keep: Set<Handle>): void {
   // A temporary leaf's gradient is a temporary too: it lives as long as the leaf would.
   const own = Tensor._empty(leaf.shape, 'grad', leaf._h.temp);
   K().copyBytes(g.ptr, own.ptr, leaf.size * 4);
-  keep.add(own._h);
+  keep.push(own._h);
   leaf.grad = own;
 }
 
@@ -140,55 +197,63 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   const order = topoOrder(root);
   const prev = gradEnabled;
   gradEnabled = false;
+  const keep: Handle[] = [];
   try {
-    const keep = new Set<Handle>();
-    scoped(() => {
-      const grads = new Map<Tensor, Tensor>();
-      const seed = Tensor._empty(root.shape, 'backward');
-      if (gradient) K().copyBytes(gradient.ptr, seed.ptr, root.size * 4);
-      else K().fill(seed.ptr, 1, 1);
-      grads.set(root, seed);
-      for (let k = order.length - 1; k >= 0; k--) {
-        const t = order[k];
-        const g = grads.get(t);
-        if (!g) continue;
-        const node = t._node;
-        if (!node) {
-          accumulateLeafGrad(t, g, keep);
-          continue;
-        }
-        if (node.consumed) {
-          throw new Error(`backward: part of this graph (made by ${node.op}) was already used by an earlier backward(); recompute the forward pass`);
-        }
-        const inputGrads = node.backward(g);
-        node.consumed = true;
-        node.inputs.forEach((x, i) => {
-          const gx = inputGrads[i];
-          if (!gx || !x.requiresGrad) return;
-          const have = grads.get(x);
-          // Never add in place: a rule may hand the same tensor to several inputs.
-          grads.set(x, have ? have.add(gx) : gx);
-        });
-      }
-      return undefined;
-    }, () => keep, 'it was an intermediate gradient of backward()');
+    scoped(() => runBackward(root, gradient, order, keep), () => {
+      const mark = newMark();
+      for (let i = 0; i < keep.length; i++) keep[i].mark = mark;
+      return mark;
+    }, 'it was an intermediate gradient of backward()');
   } finally {
     gradEnabled = prev;
+    for (let k = 0; k < order.length; k++) order[k]._pendingGrad = null; // left in flight by an error
   }
-  // Free the closures (and with them the saved activations) of the graph just used.
-  for (const t of order) {
-    const node = t._node;
-    if (node) {
-      node.inputs = [];
-      node.backward = consumedBackward;
+  // Free the saved tensors of the graph just used.
+  for (let k = 0; k < order.length; k++) {
+    const node = order[k]._node;
+    if (node !== null) {
+      node.inputs = NO_INPUTS;
+      node.rule = consumedRule;
+      node.out = null;
+      node.saved = null;
       node.consumed = true;
     }
   }
   endStep();
 }
 
-function consumedBackward(): (Tensor | null)[] {
-  return [];
+/** The backward pass proper; the gradients in flight wait in each tensor's _pendingGrad slot. */
+function runBackward(root: Tensor, gradient: Tensor | undefined, order: Tensor[], keep: Handle[]): undefined {
+  const seed = Tensor._empty(root.shape, 'backward');
+  if (gradient) K().copyBytes(gradient.ptr, seed.ptr, root.size * 4);
+  else K().fill(seed.ptr, 1, 1);
+  root._pendingGrad = seed;
+  for (let k = order.length - 1; k >= 0; k--) {
+    const t = order[k];
+    const g = t._pendingGrad;
+    if (g === null) continue;
+    t._pendingGrad = null;
+    const node = t._node;
+    if (node === null) {
+      accumulateLeafGrad(t, g, keep);
+      continue;
+    }
+    if (node.consumed) {
+      throw new Error(`backward: part of this graph (made by ${node.op}) was already used by an earlier backward(); recompute the forward pass`);
+    }
+    const inputGrads = node.backward(g);
+    node.consumed = true;
+    const inputs = node.inputs;
+    for (let i = 0; i < inputs.length; i++) {
+      const gx = inputGrads[i];
+      const x = inputs[i];
+      if (!gx || !x.requiresGrad) continue;
+      const have = x._pendingGrad;
+      // Never add in place: a rule may hand the same tensor to several inputs.
+      x._pendingGrad = have === null ? gx : have.add(gx);
+    }
+  }
+  return undefined;
 }
 
 /** Makes leaves for a functional transform: copies of the args that require gradients. */

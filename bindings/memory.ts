@@ -24,31 +24,56 @@ import { K, whenInitialized } from './wasm.js';
 const ALIGN = 64;
 const PAGE = 65536;
 
-/** A block of wasm memory shared by a tensor and its views (reshape, detach). */
-export class Storage {
-  refs = 0;
-  constructor(readonly ptr: number, readonly bytes: number) {}
-}
-
-/** Per-tensor liveness record; kept apart from the tensor so the GC can drop the tensor. */
+/**
+ * Per-tensor liveness record; kept apart from the tensor so the GC can drop the tensor.
+ * A tensor and its views (reshape, detach) share one block of wasm memory: the handle that
+ * allocated it is the block's owner (`block === this`) and counts the live handles on it, and
+ * the block is freed when the last of them is released.
+ */
 export class Handle {
   released = false;
   releasedBy = '';
   lastUse: number;
-  constructor(public storage: Storage, public temp: boolean) {
-    storage.refs++;
+  /** Keep mark: a scope keeps the handles that carry the mark it hands out at its exit. */
+  mark = 0;
+  /** On the owner: how many unreleased handles share the block. */
+  refs = 1;
+  readonly block: Handle;
+  constructor(readonly ptr: number, readonly bytes: number, public temp: boolean, viewOf: Handle | null) {
     this.lastUse = step;
+    if (viewOf === null) {
+      this.block = this;
+    } else {
+      this.block = viewOf.block;
+      this.block.refs++;
+    }
   }
 }
 
 let heapTop = 0;
 let heapStart = 0;
+/** Free lists of the small size classes, indexed by size / ALIGN; larger ones in the Map. */
+const SMALL_CLASSES = 1024;
+const smallFree: number[][] = [];
+for (let i = 0; i <= SMALL_CLASSES; i++) smallFree.push([]);
 const freeLists = new Map<number, number[]>();
 let liveBytes = 0;
 let liveBlocks = 0;
 let step = 0;
-let temps: Handle[] = [];
-const scopes: Handle[][] = [];
+/**
+ * The temporaries, temps[0..tempCount). The lists here are compacted in place and keep their
+ * length (shrinking an array's length is slow in V8); slots past the count are cleared.
+ */
+let temps: (Handle | null)[] = [];
+let tempCount = 0;
+/**
+ * The temporaries of all open scopes on one stack: scope k owns
+ * scopeHandles[scopeStarts[k]..scopeCount), so nested scopes need no arrays of their own.
+ */
+const scopeHandles: (Handle | null)[] = [];
+let scopeCount = 0;
+const scopeStarts: number[] = [];
+let markCounter = 0;
 
 whenInitialized((k) => {
   heapStart = heapTop = Math.ceil(k.heapBase() / ALIGN) * ALIGN;
@@ -68,11 +93,11 @@ function ensureCapacity(top: number): void {
 
 /** Allocates a block of at least `bytes` bytes, 64-byte aligned. */
 export function alloc(bytes: number): number {
-  const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+  const size = sizeClass(bytes);
   liveBytes += size;
   liveBlocks++;
-  const list = freeLists.get(size);
-  if (list !== undefined && list.length > 0) return list.pop()!;
+  const list = freeListOf(size);
+  if (list.length > 0) return list.pop()!;
   if (heapTop === 0) K(); // throws the "not initialised" error
   const ptr = heapTop;
   ensureCapacity(ptr + size);
@@ -81,12 +106,22 @@ export function alloc(bytes: number): number {
 }
 
 export function free(ptr: number, bytes: number): void {
-  const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+  const size = sizeClass(bytes);
   liveBytes -= size;
   liveBlocks--;
+  freeListOf(size).push(ptr);
+}
+
+function sizeClass(bytes: number): number {
+  return bytes <= ALIGN ? ALIGN : Math.ceil(bytes / ALIGN) * ALIGN;
+}
+
+function freeListOf(size: number): number[] {
+  const c = size / ALIGN;
+  if (c <= SMALL_CLASSES) return smallFree[c];
   let list = freeLists.get(size);
   if (list === undefined) freeLists.set(size, (list = []));
-  list.push(ptr);
+  return list;
 }
 
 /** Runs fn with a scratch block that is freed afterwards. */
@@ -99,27 +134,27 @@ export function withScratch<T>(bytes: number, fn: (ptr: number) => T): T {
   }
 }
 
-function releaseStorage(s: Storage): void {
-  if (--s.refs === 0) free(s.ptr, s.bytes);
-}
-
 export function release(h: Handle, why: string): void {
   if (h.released) return;
   h.released = true;
   h.releasedBy = why;
-  releaseStorage(h.storage);
+  const b = h.block;
+  if (--b.refs === 0) free(b.ptr, b.bytes);
 }
 
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry<Handle>((h) => release(h, 'garbage-collected'))
   : null;
 
-/** Makes the liveness record of a new tensor; `owner` is the tensor (for the GC hook). */
-export function track(owner: object, storage: Storage, temp: boolean): Handle {
-  const h = new Handle(storage, temp);
+/**
+ * Makes the liveness record of a new tensor, on a new block of `bytes` bytes or on the block of
+ * `viewOf`; `owner` is the tensor (for the GC hook).
+ */
+export function track(owner: object, bytes: number, temp: boolean, viewOf: Handle | null): Handle {
+  const h = viewOf === null ? new Handle(alloc(bytes), bytes, temp, null) : new Handle(viewOf.ptr, viewOf.bytes, temp, viewOf);
   if (temp) {
-    temps.push(h);
-    if (scopes.length > 0) scopes[scopes.length - 1].push(h);
+    temps[tempCount++] = h;
+    if (scopeStarts.length > 0) scopeHandles[scopeCount++] = h;
   }
   // Temporaries are reclaimed by steps and scopes; registering them too would cost more GC
   // time than the ops themselves.
@@ -134,10 +169,6 @@ export function makePersistent(owner: object, h: Handle): void {
   finalizer?.register(owner, h);
 }
 
-export function newStorage(bytes: number): Storage {
-  return new Storage(alloc(bytes), bytes);
-}
-
 /** The current step number (advanced by endStep). */
 export function currentStep(): number {
   return step;
@@ -146,42 +177,58 @@ export function currentStep(): number {
 /** Ends a training step (called by backward()): reclaims temporaries unused for two steps. */
 export function endStep(): void {
   step++;
-  // A fresh array rather than truncating in place: shrinking `length` is slow in V8.
-  const survivors: Handle[] = [];
-  for (let i = 0; i < temps.length; i++) {
-    const h = temps[i];
+  const minUse = step - 1;
+  let j = 0;
+  for (let i = 0; i < tempCount; i++) {
+    const h = temps[i]!;
+    temps[i] = null;
     if (h.released || !h.temp) continue;
-    if (h.lastUse < step - 1) {
+    if (h.lastUse < minUse) {
       release(h, 'it was not used during the last two backward() steps');
       continue;
     }
-    survivors.push(h);
+    temps[j++] = h;
   }
-  temps = survivors;
+  tempCount = j;
+}
+
+/** A fresh keep mark: scoped() keeps the handles whose `mark` is the number its keepOf returns. */
+export function newMark(): number {
+  return ++markCounter;
 }
 
 /**
- * Runs fn and reclaims the temporaries made inside it, except those in `keep(result)`.
- * Survivors join the enclosing scope, so nested scopes compose.
+ * Runs fn and reclaims the temporaries made inside it, except those that keepOf(result) marks
+ * (it sets their `mark` to a newMark() and returns that mark). Survivors join the enclosing
+ * scope, so nested scopes compose.
  */
-export function scoped<T>(fn: () => T, keepOf: (result: T) => Set<Handle>, why: string): T {
-  const mine: Handle[] = [];
-  scopes.push(mine);
+export function scoped<T>(fn: () => T, keepOf: (result: T) => number, why: string): T {
+  const start = scopeCount;
+  scopeStarts.push(start);
   let result: T;
   try {
     result = fn();
-  } finally {
-    scopes.pop();
+  } catch (err) {
+    // What fn made stays with the step rules (as if no scope had been open).
+    scopeStarts.pop();
+    for (let i = start; i < scopeCount; i++) scopeHandles[i] = null;
+    scopeCount = start;
+    throw err;
   }
+  scopeStarts.pop();
   const keep = keepOf(result);
-  const parent = scopes.length > 0 ? scopes[scopes.length - 1] : null;
-  for (const h of mine) {
-    if (keep.has(h) || !h.temp) {
-      if (!h.released && parent) parent.push(h);
+  const nested = scopeStarts.length > 0;
+  let j = start;
+  for (let i = start; i < scopeCount; i++) {
+    const h = scopeHandles[i]!;
+    scopeHandles[i] = null;
+    if (h.mark === keep || !h.temp) {
+      if (nested && !h.released) scopeHandles[j++] = h;
       continue;
     }
     release(h, why);
   }
+  scopeCount = j;
   compactTempsIfLarge();
   return result;
 }
@@ -189,9 +236,11 @@ export function scoped<T>(fn: () => T, keepOf: (result: T) => Set<Handle>, why: 
 let compactAt = 4096;
 /** Drops released records so loops that never call backward() do not grow the list. */
 function compactTempsIfLarge(): void {
-  if (temps.length < compactAt) return;
-  temps = temps.filter((h) => !h.released && h.temp);
-  compactAt = Math.max(4096, temps.length * 2);
+  if (tempCount < compactAt) return;
+  const live = temps.slice(0, tempCount).filter((h) => !h!.released && h!.temp);
+  temps = live;
+  tempCount = live.length;
+  compactAt = Math.max(4096, tempCount * 2);
 }
 
 export interface MemoryInfo {
@@ -213,7 +262,7 @@ export function memoryInfo(): MemoryInfo {
     liveBytes,
     liveBlocks,
     heapBytes: heapTop - heapStart,
-    pendingTemporaries: temps.length,
+    pendingTemporaries: tempCount,
     step,
   };
 }

@@ -5,7 +5,7 @@
  * `add(a, b)` work.
  */
 import { f32, K } from './wasm.js';
-import { Handle, Storage, newStorage, track, release, currentStep, makePersistent } from './memory.js';
+import { Handle, track, release, currentStep, makePersistent } from './memory.js';
 import { Shape, checkShape, fmt, sizeOf } from './shape.js';
 import type { GradNode } from './autograd.js';
 import * as ops from './ops/index.js';
@@ -24,26 +24,37 @@ export class Tensor {
   _op: string;
   /** @internal liveness of the underlying storage. */
   _h: Handle;
+  /** @internal backward(): the visit mark of its graph walk, and the gradient waiting to flow back. */
+  _visit = 0;
+  _pendingGrad: Tensor | null = null;
 
-  /** @internal use the factory functions (tensor, zeros, ...) or ops instead. */
-  constructor(shape: Shape, storage: Storage, temp: boolean, op: string) {
-    // Not frozen: frozen arrays leave V8's fast elements mode and every shape read pays for it.
-    this.shape = shape.slice();
-    this.size = sizeOf(shape);
+  /**
+   * @internal use the factory functions (tensor, zeros, ...) or ops instead.
+   * The shape array is taken, not copied: shapes are never mutated once a tensor has one, so
+   * an op's output may share its input's array. (Not frozen: frozen arrays leave V8's fast
+   * elements mode and every shape read pays for it.)
+   */
+  constructor(shape: Shape, viewOf: Handle | null, temp: boolean, op: string, size = sizeOf(shape)) {
+    this.shape = shape;
+    this.size = size;
     this._op = op;
-    this._h = track(this, storage, temp);
+    this._h = track(this, size * 4, temp, viewOf);
   }
 
-  /** @internal an uninitialised tensor of the given shape. */
+  /** @internal an uninitialised tensor of the given shape (the array is taken, not copied). */
   static _empty(shape: Shape, op: string, temp = true): Tensor {
-    return new Tensor(shape, newStorage(sizeOf(shape) * 4), temp, op);
+    return new Tensor(shape, null, temp, op);
+  }
+
+  /** @internal an uninitialised temporary of x's shape (sharing x's shape array). */
+  static _like(x: Tensor, op: string): Tensor {
+    return new Tensor(x.shape, null, true, op, x.size);
   }
 
   /** @internal a new tensor sharing this one's memory (reshape, detach). */
   _view(shape: Shape, op: string): Tensor {
-    const storage = this._h.storage;
     this.ptr; // checks liveness and marks use
-    return new Tensor(shape, storage, true, op);
+    return new Tensor(shape, this._h, true, op);
   }
 
   /** @internal byte address of the data; throws if the memory was reclaimed. */
@@ -53,7 +64,7 @@ export class Tensor {
       throw new Error(`wasmgrad: a tensor of shape ${fmt(this.shape)} (made by ${this._op}) was used after its memory was reclaimed: ${h.releasedBy}. Call .keep() on tensors you reuse later, or return them from the noGrad()/tidy() callback.`);
     }
     h.lastUse = currentStep();
-    return h.storage.ptr;
+    return h.ptr;
   }
 
   get ndim(): number {
