@@ -145,6 +145,10 @@ const sliceRef = (x: Nd, dim: number, s: number, e: number, step: number): Nd =>
 add({ name: 'slice', shapes: [[5, 4]], engine: ([a]) => a.slice(0, 1, 4), ref: ([a]) => sliceRef(a, 0, 1, 4, 1) });
 add({ name: 'slice step', shapes: [[3, 9]], engine: ([a]) => a.slice(1, 1, 8, 3), ref: ([a]) => sliceRef(a, 1, 1, 8, 3) });
 add({ name: 'slice negative', shapes: [[2, 3, 6]], engine: ([a]) => a.slice(-1, -4), ref: ([a]) => sliceRef(a, 2, 2, 6, 1) });
+// One contiguous block: 1-d, inner dims after leading ones, the whole extent of an inner dim.
+add({ name: 'slice 1-d', shapes: [[5]], engine: ([a]) => a.slice(0, 1, 3).mul(a.slice(0, 3, 5)), ref: ([a]) => Nd.from([2], [a.data[1] * a.data[3], a.data[2] * a.data[4]]) });
+add({ name: 'slice after leading ones', shapes: [[1, 1, 6, 2]], engine: ([a]) => a.slice(2, 2, 5), ref: ([a]) => sliceRef(a, 2, 2, 5, 1) });
+add({ name: 'slice whole dim', shapes: [[3, 4]], engine: ([a]) => a.slice(1, 0, 4), ref: ([a]) => sliceRef(a, 1, 0, 4, 1) });
 add({
   name: 'cat', shapes: [[2, 3], [2, 5], [2, 1]], engine: (xs) => wg.cat(xs, 1),
   ref: (xs) => {

@@ -2,28 +2,35 @@
  * Elementwise ops with broadcasting, unary ops and activations: forward and gradient rule
  * together. Kernels: assembly/kernels/elementwise.ts.
  */
-import { Tensor, TensorLike, fromValues } from '../tensor.js';
-import { record } from '../autograd.js';
-import { K } from '../wasm.js';
+import { Tensor, TensorLike } from '../tensor.js';
+import { GradNode, needsGrad, needsGrad2, attach } from '../autograd.js';
+import { K, f32 } from '../wasm.js';
 import { broadcastShapes, broadcastStrides, collapseDims, sameShape, fmt } from '../shape.js';
 import { Bin, Un } from './codes.js';
 import { sumTo } from './reduce.js';
 
+const SCALAR_SHAPE: readonly number[] = [];
+
 /** A number operand becomes a 0-d temporary tensor. */
 export function asTensor(x: TensorLike, op: string, param = 'argument'): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x === 'number') return fromValues([x], [], 'scalar', true);
+  if (typeof x === 'number') {
+    const t = Tensor._empty(SCALAR_SHAPE, 'scalar');
+    f32()[t.ptr >> 2] = x;
+    return t;
+  }
   throw new TypeError(`${op}: ${param} must be a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
 }
 
 /** Runs a binary kernel over the broadcast of a and b into a new tensor (no autodiff). */
 export function binaryRaw(code: number, op: string, a: Tensor, b: Tensor, into?: Tensor): Tensor {
-  const shape = sameShape(a.shape, b.shape) ? a.shape.slice() : broadcastShapes(op, a.shape, b.shape);
-  const out = into ?? Tensor._empty(shape, op);
+  const same = sameShape(a.shape, b.shape);
+  const shape = same ? a.shape : broadcastShapes(op, a.shape, b.shape);
+  const out = into ?? (same ? Tensor._like(a, op) : Tensor._empty(shape, op));
   const k = K();
   const ap = a.ptr, bp = b.ptr, yp = out.ptr;
   if (out.size === 0) return out;
-  if (sameShape(a.shape, b.shape)) {
+  if (same) {
     k.binary(code, ap, bp, yp, 1, 1, 1, out.size, 0, 0, 0, 1, 0, 0, 0, 1);
     return out;
   }
@@ -51,54 +58,75 @@ export function binaryRaw(code: number, op: string, a: Tensor, b: Tensor, into?:
   return out;
 }
 
-function binary(code: number, op: string, x: TensorLike, y: TensorLike,
-  rule?: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+/**
+ * The gradient rule of a binary op: (g, a, b, out) → the gradients for a and b in the broadcast
+ * shape (summed down to each input's shape afterwards). `need` says which inputs need one, so a
+ * rule can skip the other (1: a, 2: b, 3: both).
+ */
+type PairRule = (g: Tensor, a: Tensor, b: Tensor, out: Tensor, need: number) => [Tensor | null, Tensor | null];
+
+function binaryRule(g: Tensor, node: GradNode): (Tensor | null)[] {
+  const a = node.inputs[0], b = node.inputs[1];
+  const need = (a.requiresGrad ? 1 : 0) | (b.requiresGrad ? 2 : 0);
+  const grads = (node.saved as PairRule)(g, a, b, node.out!, need);
+  const ga = grads[0], gb = grads[1];
+  grads[0] = ga && need & 1 ? sumTo(ga, a.shape) : null;
+  grads[1] = gb && need & 2 ? sumTo(gb, b.shape) : null;
+  return grads;
+}
+
+function binary(code: number, op: string, x: TensorLike, y: TensorLike, rule?: PairRule): Tensor {
   const a = asTensor(x, op, 'input');
   const b = asTensor(y, op, 'other');
   const out = binaryRaw(code, op, a, b);
-  if (!rule) return out;
-  return record(out, op, [a, b], (g) => {
-    const [ga, gb] = rule(g, a, b, out);
-    return [ga && a.requiresGrad ? sumTo(ga, a.shape) : null, gb && b.requiresGrad ? sumTo(gb, b.shape) : null];
-  });
+  if (!rule || !needsGrad2(a, b)) return out;
+  return attach(out, new GradNode(op, [a, b], binaryRule, rule));
 }
+
+const addRule: PairRule = (g) => [g, g];
+const subRule: PairRule = (g, _a, _b, _out, need) => [g, need & 2 ? neg(g) : null];
+const mulRule: PairRule = (g, a, b, _out, need) => [need & 1 ? g.mul(b) : null, need & 2 ? g.mul(a) : null];
 
 // A number operand takes a one-kernel unary path (no scalar tensor, no broadcasting); each
 // form below computes exactly what the tensor op would (x·1 + c is x + c, −x + c is c − x).
 export const add = (a: TensorLike, b: TensorLike): Tensor =>
   typeof b === 'number' && a instanceof Tensor ? unary(Un.AFFINE, 'add', a, 1, b)
     : typeof a === 'number' && b instanceof Tensor ? unary(Un.AFFINE, 'add', b, 1, a)
-      : binary(Bin.ADD, 'add', a, b, (g) => [g, g]);
+      : binary(Bin.ADD, 'add', a, b, addRule);
 export const sub = (a: TensorLike, b: TensorLike): Tensor =>
   typeof b === 'number' && a instanceof Tensor ? unary(Un.AFFINE, 'sub', a, 1, -b)
     : typeof a === 'number' && b instanceof Tensor ? unary(Un.AFFINE, 'sub', b, -1, a)
-      : binary(Bin.SUB, 'sub', a, b, (g) => [g, neg(g)]);
+      : binary(Bin.SUB, 'sub', a, b, subRule);
 export const mul = (a: TensorLike, b: TensorLike): Tensor =>
   typeof b === 'number' && a instanceof Tensor ? unary(Un.AFFINE, 'mul', a, b, 0)
     : typeof a === 'number' && b instanceof Tensor ? unary(Un.AFFINE, 'mul', b, a, 0)
-      : binary(Bin.MUL, 'mul', a, b, (g, x, y) => [g.mul(y), g.mul(x)]);
+      : binary(Bin.MUL, 'mul', a, b, mulRule);
 export const div = (a: TensorLike, b: TensorLike): Tensor =>
   typeof b === 'number' && a instanceof Tensor ? unary(Un.DIV_SCALAR, 'div', a, b)
     : typeof a === 'number' && b instanceof Tensor ? unary(Un.SCALAR_DIV, 'div', b, a)
-      : binary(Bin.DIV, 'div', a, b, (g, _x, y, out) => [g.div(y), g.mul(out).div(y).neg()]);
+      : binary(Bin.DIV, 'div', a, b, divRule);
+const divRule: PairRule = (g, _a, b, out, need) => [need & 1 ? g.div(b) : null, need & 2 ? g.mul(out).div(b).neg() : null];
 
 /** Elementwise power; a number exponent uses the fused scalar kernel. */
 export function pow(a: TensorLike, exponent: TensorLike): Tensor {
   if (typeof exponent === 'number' && a instanceof Tensor) return unary(Un.POW_SCALAR, 'pow', a, exponent);
-  return binary(Bin.POW, 'pow', a, exponent, (g, x, y, out) => [
-    g.mul(y).mul(x.pow(y.sub(1))),
-    g.mul(out).mul(x.log()),
-  ]);
+  return binary(Bin.POW, 'pow', a, exponent, powRule);
 }
+const powRule: PairRule = (g, x, y, out, need) => [
+  need & 1 ? g.mul(y).mul(x.pow(y.sub(1))) : null,
+  need & 2 ? g.mul(out).mul(x.log()) : null,
+];
 
 /** Gradient split of maximum/minimum: the winner takes it, ties share it equally (as PyTorch). */
 function winnerMask(x: Tensor, y: Tensor, code: number): Tensor {
   return binaryRaw(code, 'mask', x, y).add(binaryRaw(Bin.EQ, 'mask', x, y).mul(0.5));
 }
-export const maximum = (a: TensorLike, b: TensorLike): Tensor =>
-  binary(Bin.MAX, 'maximum', a, b, (g, x, y) => [g.mul(winnerMask(x, y, Bin.GT)), g.mul(winnerMask(y, x, Bin.GT))]);
-export const minimum = (a: TensorLike, b: TensorLike): Tensor =>
-  binary(Bin.MIN, 'minimum', a, b, (g, x, y) => [g.mul(winnerMask(x, y, Bin.LT)), g.mul(winnerMask(y, x, Bin.LT))]);
+const maxRule: PairRule = (g, x, y, _out, need) =>
+  [need & 1 ? g.mul(winnerMask(x, y, Bin.GT)) : null, need & 2 ? g.mul(winnerMask(y, x, Bin.GT)) : null];
+const minRule: PairRule = (g, x, y, _out, need) =>
+  [need & 1 ? g.mul(winnerMask(x, y, Bin.LT)) : null, need & 2 ? g.mul(winnerMask(y, x, Bin.LT)) : null];
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.MAX, 'maximum', a, b, maxRule);
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.MIN, 'minimum', a, b, minRule);
 
 // Comparisons give 1/0 masks and no gradient.
 export const gt = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.GT, 'gt', a, b);
@@ -115,17 +143,26 @@ function checkTensor(x: unknown, op: string): Tensor {
   return x;
 }
 
+const backwardNames: Record<string, string> = Object.create(null);
+/** `${op} backward`, made once per op name rather than once per gradient. */
+function backwardName(op: string): string {
+  return backwardNames[op] ?? (backwardNames[op] = `${op} backward`);
+}
+
 /** y = f(x) with the fused backward kernel dx = dy·f'(x, y). */
 export function unary(code: number, op: string, x: Tensor, p0 = 0, p1 = 0, differentiable = true): Tensor {
   checkTensor(x, op);
-  const out = Tensor._empty(x.shape, op);
+  const out = Tensor._like(x, op);
   K().unary(code, x.ptr, out.ptr, x.size, p0, p1);
-  if (!differentiable) return out;
-  return record(out, op, [x], (g) => {
-    const dx = Tensor._empty(x.shape, `${op} backward`);
-    K().unaryBackward(code, x.ptr, out.ptr, g.ptr, dx.ptr, x.size, p0, p1);
-    return [dx];
-  });
+  if (!differentiable || !needsGrad(x)) return out;
+  return attach(out, new GradNode(op, [x], unaryRule, null, code, p0, p1));
+}
+
+function unaryRule(g: Tensor, node: GradNode): (Tensor | null)[] {
+  const x = node.inputs[0];
+  const dx = Tensor._like(x, backwardName(node.op));
+  K().unaryBackward(node.n0, x.ptr, node.out!.ptr, g.ptr, dx.ptr, x.size, node.n1, node.n2);
+  return [dx];
 }
 
 export const neg = (x: Tensor): Tensor => unary(Un.NEG, 'neg', x);
@@ -167,19 +204,24 @@ export function inPlace(target: Tensor, op: string, other: TensorLike, alpha: nu
     throw new Error(`${op}: in-place update of a non-leaf tensor that requires gradients`);
   }
   const o = asTensor(other, op, 'other');
-  const scaled = alpha === 1 ? o : o.mul(alpha);
-  if (!sameShape(broadcastShapes(op, target.shape, scaled.shape), target.shape)) {
-    throw new RangeError(`${op}: cannot broadcast ${fmt(scaled.shape)} into the target's shape ${fmt(target.shape)}`);
-  }
-  binaryRaw(Bin.ADD, op, target, scaled, target);
+  // alpha = −1 is one subtraction: t − o equals t + (−1·o) exactly.
+  const scaled = alpha === 1 || alpha === -1 ? o : o.mul(alpha);
+  checkInto(op, target, scaled);
+  binaryRaw(alpha === -1 ? Bin.SUB : Bin.ADD, op, target, scaled, target);
 }
 
 export function inPlaceMul(target: Tensor, other: TensorLike): void {
   const o = asTensor(other, 'mul_', 'other');
-  if (!sameShape(broadcastShapes('mul_', target.shape, o.shape), target.shape)) {
-    throw new RangeError(`mul_: cannot broadcast ${fmt(o.shape)} into the target's shape ${fmt(target.shape)}`);
-  }
+  checkInto('mul_', target, o);
   binaryRaw(Bin.MUL, 'mul_', target, o, target);
+}
+
+/** An in-place operand must broadcast into the target's shape. */
+function checkInto(op: string, target: Tensor, o: Tensor): void {
+  if (sameShape(target.shape, o.shape)) return;
+  if (!sameShape(broadcastShapes(op, target.shape, o.shape), target.shape)) {
+    throw new RangeError(`${op}: cannot broadcast ${fmt(o.shape)} into the target's shape ${fmt(target.shape)}`);
+  }
 }
 
 export function copyInto(target: Tensor, src: Tensor): void {

@@ -3,9 +3,9 @@
  * gradient rules. Copies go through one strided-copy kernel (assembly/kernels/movement.ts).
  */
 import { Tensor, fromValues } from '../tensor.js';
-import { record } from '../autograd.js';
+import { record, GradNode, needsGrad, attach } from '../autograd.js';
 import { K, i32 } from '../wasm.js';
-import { withScratch } from '../memory.js';
+import { alloc, free, withScratch } from '../memory.js';
 import { Shape, fmt, normAxis, sizeOf, stridesOf, collapseDims } from '../shape.js';
 
 /** Copies the box `shape` from src (element strides ss, offset so) to dst (strides ds, offset do). */
@@ -15,7 +15,8 @@ export function stridedCopy(src: Tensor, srcOffset: number, dst: Tensor, dstOffs
   const c = collapseDims(shape, [ss, ds]);
   if (c.shape.length > 8) throw new RangeError(`copy: more than 8 non-trivial dims (${fmt(shape)})`);
   const n = c.shape.length;
-  withScratch(3 * 8 * 4, (args) => {
+  const args = alloc(ARGS_BYTES);
+  try {
     const v = i32();
     const base = args >> 2;
     for (let i = 0; i < n; i++) {
@@ -24,8 +25,11 @@ export function stridedCopy(src: Tensor, srcOffset: number, dst: Tensor, dstOffs
       v[base + 16 + i] = c.strides[1][i];
     }
     K().stridedCopy(src.ptr + 4 * srcOffset, dst.ptr + 4 * dstOffset, n, args, args + 32, args + 64, accumulate ? 1 : 0);
-  });
+  } finally {
+    free(args, ARGS_BYTES);
+  }
 }
+const ARGS_BYTES = 3 * 8 * 4;
 
 export function reshape(x: Tensor, shape: number[]): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('reshape: input must be a Tensor');
@@ -41,7 +45,12 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
   }
   if (sizeOf(s) !== x.size) throw new RangeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
   const out = x._view(s, 'reshape');
-  return record(out, 'reshape', [x], (g) => [g._view(x.shape, 'reshape backward')]);
+  if (!needsGrad(x)) return out;
+  return attach(out, new GradNode('reshape', [x], reshapeRule));
+}
+
+function reshapeRule(g: Tensor, node: GradNode): (Tensor | null)[] {
+  return [g._view(node.inputs[0].shape, 'reshape backward')];
 }
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
@@ -87,28 +96,51 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   return permute(x, p);
 }
 
+/** A slice bound: negative counts from the end; clamped into [0, n]. */
+function clampIndex(i: number, n: number): number {
+  return Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+}
+
 /** Elements start, start+step, ... below end along dim (negative start/end count from the end). */
 export function slice(x: Tensor, dim: number, start: number, end?: number, step = 1): Tensor {
   const d = normAxis(dim, x.ndim, 'slice');
   const n = x.shape[d];
   if (!Number.isInteger(step) || step < 1) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
-  const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
   if (!Number.isInteger(start)) throw new TypeError(`slice: start must be an integer, got ${start}`);
-  const s = clampIdx(start), e = clampIdx(end ?? n);
+  const s = clampIndex(start, n), e = clampIndex(end ?? n, n);
   const len = Math.max(0, Math.ceil((e - s) / step));
   const outShape = x.shape.slice();
   outShape[d] = len;
   const out = Tensor._empty(outShape, 'slice');
   const xs = stridesOf(x.shape);
-  const srcStrides = xs.slice();
-  srcStrides[d] *= step;
-  stridedCopy(x, s * xs[d], out, 0, outShape, srcStrides, stridesOf(outShape));
-  return record(out, 'slice', [x], (g) => {
-    const dx = Tensor._empty(x.shape, 'slice backward');
-    K().fill(dx.ptr, dx.size, 0);
-    stridedCopy(g, 0, dx, s * xs[d], outShape, stridesOf(outShape), srcStrides);
-    return [dx];
-  });
+  const offset = s * xs[d];
+  // Step 1 along the outermost dim that is not 1 (or over all of dim d) is one contiguous block.
+  let outer = 1;
+  for (let i = 0; i < d; i++) outer *= x.shape[i];
+  const contiguous = step === 1 && (len === n || outer === 1);
+  let srcStrides: number[] | null = null;
+  if (contiguous) {
+    if (out.size > 0) K().copyBytes(x.ptr + 4 * offset, out.ptr, out.size * 4);
+  } else {
+    srcStrides = xs.slice();
+    srcStrides[d] *= step;
+    stridedCopy(x, offset, out, 0, outShape, srcStrides, stridesOf(outShape));
+  }
+  if (!needsGrad(x)) return out;
+  return attach(out, new GradNode('slice', [x], sliceRule, srcStrides, offset));
+}
+
+/** Scatters g back into zeros at the slice's place: node.n0 is its offset, node.saved its strides in x (null: contiguous). */
+function sliceRule(g: Tensor, node: GradNode): (Tensor | null)[] {
+  const dx = Tensor._like(node.inputs[0], 'slice backward');
+  K().fill(dx.ptr, dx.size, 0);
+  const srcStrides = node.saved as number[] | null;
+  if (srcStrides === null) {
+    if (g.size > 0) K().copyBytes(g.ptr, dx.ptr + 4 * node.n0, g.size * 4);
+  } else {
+    stridedCopy(g, 0, dx, node.n0, g.shape, stridesOf(g.shape), srcStrides);
+  }
+  return [dx];
 }
 
 /** Concatenates tensors along dim (all other dims equal). */

@@ -3,11 +3,11 @@
  * their gradient rules. Kernels: assembly/kernels/reduce.ts, which see [outer, n, inner].
  */
 import { Tensor } from '../tensor.js';
-import { record } from '../autograd.js';
+import { record, GradNode, needsGrad, attach } from '../autograd.js';
 import { K } from '../wasm.js';
 import { withScratch } from '../memory.js';
 import { Shape, normAxis, sizeOf, sameShape, fmt } from '../shape.js';
-import { Un } from './codes.js';
+import { Bin, Un } from './codes.js';
 
 /** [outer, n, inner] view of reducing `axis`. */
 function split(shape: Shape, axis: number): [number, number, number] {
@@ -18,9 +18,17 @@ function reducedShape(shape: Shape, axis: number, keepdim: boolean): number[] {
   return keepdim ? shape.map((d, i) => (i === axis ? 1 : d)) : shape.filter((_, i) => i !== axis);
 }
 
+const SCALAR_SHAPE: readonly number[] = [];
+/** [0, 1, ..., n−1] for each rank seen, shared (never mutated). */
+const allAxesOf: number[][] = [];
+
 /** Sorted, unique, normalised axes; undefined means all. */
-function axesOf(x: Tensor, dim: number | number[] | undefined, op: string): number[] {
-  if (dim === undefined || dim === null) return x.shape.map((_, i) => i);
+function axesOf(x: Tensor, dim: number | number[] | undefined, op: string): readonly number[] {
+  if (dim === undefined || dim === null) {
+    const n = x.ndim;
+    while (allAxesOf.length <= n) allAxesOf.push(allAxesOf.length === 0 ? [] : [...allAxesOf[allAxesOf.length - 1], allAxesOf.length - 1]);
+    return allAxesOf[n];
+  }
   const list = Array.isArray(dim) ? dim : [dim];
   const axes = [...new Set(list.map((d) => normAxis(d, x.ndim, op)))].sort((a, b) => a - b);
   return axes;
@@ -34,7 +42,7 @@ function sumAxisRaw(x: Tensor, axis: number, scale: number): Tensor {
   return out;
 }
 
-function sumRaw(x: Tensor, axes: number[], scale: number, keepdim: boolean, op: string): Tensor {
+function sumRaw(x: Tensor, axes: readonly number[], scale: number, keepdim: boolean, op: string): Tensor {
   let cur = x;
   if (axes.length === 0 || x.ndim === 0) {
     cur = Tensor._empty(x.shape, op);
@@ -43,7 +51,7 @@ function sumRaw(x: Tensor, axes: number[], scale: number, keepdim: boolean, op: 
   }
   if (axes.length === x.ndim) {
     // One pass over everything: the kernel's blocked f64 accumulation.
-    cur = Tensor._empty(keepdim ? x.shape.map(() => 1) : [], op);
+    cur = Tensor._empty(keepdim ? x.shape.map(() => 1) : SCALAR_SHAPE, op);
     K().reduceSum(x.ptr, cur.ptr, 1, x.size, 1, scale);
     return cur;
   }
@@ -52,7 +60,15 @@ function sumRaw(x: Tensor, axes: number[], scale: number, keepdim: boolean, op: 
 }
 
 /** Expands g (the reduced gradient, keepdim or not) back over `shape` times scale. */
-function expandTo(g: Tensor, shape: Shape, axes: number[], scale: number): Tensor {
+function expandTo(g: Tensor, shape: Shape, axes: readonly number[], scale: number): Tensor {
+  if (g.size === 1) {
+    // One value everywhere: the fill·g product below without its shape arithmetic.
+    const out = Tensor._empty(shape, 'expand');
+    const k = K(), op = out.ptr;
+    k.fill(op, out.size, scale);
+    k.binary(Bin.MUL, op, g.ptr, op, 1, 1, 1, out.size, 0, 0, 0, 1, 0, 0, 0, 0);
+    return out;
+  }
   const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const gk = sameShape(g.shape, kept) ? g : g._view(kept, 'expand');
   const out = Tensor._empty(shape, 'expand');
@@ -63,7 +79,13 @@ function expandTo(g: Tensor, shape: Shape, axes: number[], scale: number): Tenso
 export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
   const axes = axesOf(x, dim, 'sum');
   const out = sumRaw(x, axes, 1, keepdim, 'sum');
-  return record(out, 'sum', [x], (g) => [expandTo(g, x.shape, axes, 1)]);
+  if (!needsGrad(x)) return out;
+  return attach(out, new GradNode('sum', [x], sumRule, axes, 1));
+}
+
+/** sum and mean: g spread back over the reduced axes (node.saved), times the scale n0. */
+function sumRule(g: Tensor, node: GradNode): (Tensor | null)[] {
+  return [expandTo(g, node.inputs[0].shape, node.saved as readonly number[], node.n0)];
 }
 
 export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
@@ -71,7 +93,8 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   if (count === 0) throw new RangeError(`mean: cannot average over an empty dimension (shape ${fmt(x.shape)})`);
   const out = sumRaw(x, axes, 1 / count, keepdim, 'mean');
-  return record(out, 'mean', [x], (g) => [expandTo(g, x.shape, axes, 1 / count)]);
+  if (!needsGrad(x)) return out;
+  return attach(out, new GradNode('mean', [x], sumRule, axes, 1 / count));
 }
 
 /** Sums a broadcast gradient back down to `shape` (the reverse of broadcasting). */
