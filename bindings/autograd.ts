@@ -204,9 +204,11 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       for (let i = 0; i < keep.length; i++) keep[i].mark = mark;
       return mark;
     }, 'it was an intermediate gradient of backward()');
+  } catch (err) {
+    for (let k = 0; k < order.length; k++) order[k]._pendingGrad = null; // left in flight
+    throw err;
   } finally {
     gradEnabled = prev;
-    for (let k = 0; k < order.length; k++) order[k]._pendingGrad = null; // left in flight by an error
   }
   // Free the saved tensors of the graph just used.
   for (let k = 0; k < order.length; k++) {

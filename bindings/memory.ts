@@ -237,9 +237,13 @@ let compactAt = 4096;
 /** Drops released records so loops that never call backward() do not grow the list. */
 function compactTempsIfLarge(): void {
   if (tempCount < compactAt) return;
-  const live = temps.slice(0, tempCount).filter((h) => !h!.released && h!.temp);
-  temps = live;
-  tempCount = live.length;
+  let j = 0;
+  for (let i = 0; i < tempCount; i++) {
+    const h = temps[i]!;
+    temps[i] = null;
+    if (!h.released && h.temp) temps[j++] = h;
+  }
+  tempCount = j;
   compactAt = Math.max(4096, tempCount * 2);
 }
 

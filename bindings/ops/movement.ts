@@ -112,17 +112,16 @@ export function slice(x: Tensor, dim: number, start: number, end?: number, step 
   const outShape = x.shape.slice();
   outShape[d] = len;
   const out = Tensor._empty(outShape, 'slice');
-  const xs = stridesOf(x.shape);
-  const offset = s * xs[d];
-  // Step 1 along the outermost dim that is not 1 (or over all of dim d) is one contiguous block.
-  let outer = 1;
+  let outer = 1, inner = 1;
   for (let i = 0; i < d; i++) outer *= x.shape[i];
-  const contiguous = step === 1 && (len === n || outer === 1);
+  for (let i = d + 1; i < x.ndim; i++) inner *= x.shape[i];
+  const offset = s * inner;
+  // Step 1 along the outermost dim that is not 1 (or over all of dim d) is one contiguous block.
   let srcStrides: number[] | null = null;
-  if (contiguous) {
+  if (step === 1 && (len === n || outer === 1)) {
     if (out.size > 0) K().copyBytes(x.ptr + 4 * offset, out.ptr, out.size * 4);
   } else {
-    srcStrides = xs.slice();
+    srcStrides = stridesOf(x.shape);
     srcStrides[d] *= step;
     stridedCopy(x, offset, out, 0, outShape, srcStrides, stridesOf(outShape));
   }
