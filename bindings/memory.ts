@@ -177,7 +177,14 @@ export function currentStep(): number {
 /** Ends a training step (called by backward()): reclaims temporaries unused for two steps. */
 export function endStep(): void {
   step++;
-  const minUse = step - 1;
+  sweepTemps(step - 1);
+}
+
+/**
+ * Drops the records of released and persistent tensors from the temporaries list (in place),
+ * and reclaims the temporaries last used before step `minUse`.
+ */
+function sweepTemps(minUse: number): void {
   let j = 0;
   for (let i = 0; i < tempCount; i++) {
     const h = temps[i]!;
@@ -237,13 +244,7 @@ let compactAt = 4096;
 /** Drops released records so loops that never call backward() do not grow the list. */
 function compactTempsIfLarge(): void {
   if (tempCount < compactAt) return;
-  let j = 0;
-  for (let i = 0; i < tempCount; i++) {
-    const h = temps[i]!;
-    temps[i] = null;
-    if (!h.released && h.temp) temps[j++] = h;
-  }
-  tempCount = j;
+  sweepTemps(-Infinity);
   compactAt = Math.max(4096, tempCount * 2);
 }
 
