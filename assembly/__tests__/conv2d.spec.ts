@@ -133,6 +133,9 @@ describe("conv2d", () => {
   it("larger channel counts (GEMM blocks)", () => {
     reseed(16);
     checkShape(new Shape(2, 17, 9, 9, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), true);
+    // 40 or more output channels: forward's plain product (fewer take the transposed one)
+    checkShape(new Shape(3, 6, 8, 8, 41, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), true);
+    checkShape(new Shape(1, 4, 7, 9, 40, 2, 3, 1, 1, 0, 0, 0, 0, 1, 1), false);
   });
   it("empty batch: forward is a no-op, gradients are zero", () => {
     reseed(17);

@@ -29,6 +29,12 @@ function partStart(total: i32, part: i32, parts: i32, align: i32): i32 {
   return min(total, part * per);
 }
 
+// With few output channels the forward GEMM (M = OC) is short: its 5-row tiles waste rows (16 ->
+// 20) and each packed col panel serves only OC rows. Below this, forward computes the transposed
+// product yᵀ = colᵀ·wᵀ instead, which has the long side as M and the very same sums in the very
+// same order (so the same bits).
+const SMALL_OC = 40;
+
 /** Images per GEMM; a function of the shape alone (it fixes dW's summation order). */
 function imagesPerGemm(N: i32, OHW: i32): i32 {
   if (OHW <= 0) return 1;
@@ -174,6 +180,19 @@ export function conv2dForward(x: usize, w: usize, bias: usize, y: usize, ws: usi
     const m = min(nb, nHi - n0), ld = m * OHW;
     const col = ws, stage = ws + ((<usize>CKK * <usize>ld) << 2);
     im2colBatch(x, col, n0, m, C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW, 0, CKK);
+    if (OC < SMALL_OC) {
+      // few output channels: the transposed product stage[ld, OC] = colᵀ·wᵀ (see SMALL_OC)
+      gemm(1, 1, ld, OC, CKK, 1, col, ld, w, CKK, 0, stage, OC);
+      for (let j = 0; j < m; j++) {
+        const yn = y + <usize>(n0 + j) * yStride, sj = stage + ((<usize>j * <usize>OHW * <usize>OC) << 2);
+        for (let oc = 0; oc < OC; oc++) {
+          const b: f32 = bias ? load<f32>(bias + (<usize>oc << 2)) : 0;
+          const row = yn + <usize>oc * planeBytes, src = sj + (<usize>oc << 2);
+          for (let p = 0; p < OHW; p++) store<f32>(row + (<usize>p << 2), load<f32>(src + ((<usize>p * <usize>OC) << 2)) + b);
+        }
+      }
+      continue;
+    }
     if (m == 1) {
       // one image: its [OC, OHW] block is already y's layout. The bias is added after the GEMM
       // either way, so a value never depends on which batch its image fell in.
