@@ -39,6 +39,13 @@ function kernelsProgram(): Uint8Array[] {
     y.mul(y).sum().backward();
     out.push(y.detach().keep(), x.grad!, w.grad!, b.grad!);
   }
+  {
+    // elementwise passes split in runs of 16: 1001 elements leave a SIMD tail in the last part
+    const x = randn([7, 11, 13], { requiresGrad: true });
+    const y = x.relu().add(x.tanh()).add(x.sigmoid().mul(x.exp()));
+    y.mul(y).sum().backward();
+    out.push(y.detach().keep(), x.grad!);
+  }
   for (const pool of [F.maxPool2d, F.avgPool2d]) {
     const x = randn([3, 5, 9, 8], { requiresGrad: true });
     const y = pool(x, { kernelSize: 3, stride: 2, padding: 1 });

@@ -8,6 +8,7 @@ import { K, f32 } from '../wasm.js';
 import { broadcastShapes, broadcastStrides, collapseDims, sameShape, fmt } from '../shape.js';
 import { Bin, Un } from './codes.js';
 import { sumTo } from './reduce.js';
+import { splitItems, threadsFor } from '../threads.js';
 
 const SCALAR_SHAPE: readonly number[] = [];
 
@@ -149,11 +150,27 @@ function backwardName(op: string): string {
   return backwardNames[op] ?? (backwardNames[op] = `${op} backward`);
 }
 
+// Big elementwise passes are split over threads in runs of 16 elements. Each element is computed
+// on its own (and every run starts on a multiple of 4, so it takes the same SIMD or scalar path as
+// unsplit), so the split changes no bit. Memory-bound: ~16 FLOP-equivalents per element.
+function runUnary(code: number, x: number, y: number, n: number, p0: number, p1: number): void {
+  if (threadsFor(16 * n) > 1) splitItems('unary', n, 16 * n, 16, (lo, hi) => [code, x + 4 * lo, y + 4 * lo, hi - lo, p0, p1]);
+  else K().unary(code, x, y, n, p0, p1);
+}
+
+function runUnaryBackward(code: number, x: number, y: number, dy: number, dx: number, n: number, p0: number, p1: number): void {
+  if (threadsFor(16 * n) > 1) {
+    splitItems('unaryBackward', n, 16 * n, 16, (lo, hi) => [code, x + 4 * lo, y + 4 * lo, dy + 4 * lo, dx + 4 * lo, hi - lo, p0, p1]);
+  } else {
+    K().unaryBackward(code, x, y, dy, dx, n, p0, p1);
+  }
+}
+
 /** y = f(x) with the fused backward kernel dx = dy·f'(x, y). */
 export function unary(code: number, op: string, x: Tensor, p0 = 0, p1 = 0, differentiable = true): Tensor {
   checkTensor(x, op);
   const out = Tensor._like(x, op);
-  K().unary(code, x.ptr, out.ptr, x.size, p0, p1);
+  runUnary(code, x.ptr, out.ptr, x.size, p0, p1);
   if (!differentiable || !needsGrad(x)) return out;
   return attach(out, new GradNode(op, [x], unaryRule, null, code, p0, p1));
 }
@@ -161,7 +178,7 @@ export function unary(code: number, op: string, x: Tensor, p0 = 0, p1 = 0, diffe
 function unaryRule(g: Tensor, node: GradNode): (Tensor | null)[] {
   const x = node.inputs[0];
   const dx = Tensor._like(x, backwardName(node.op));
-  K().unaryBackward(node.n0, x.ptr, node.out!.ptr, g.ptr, dx.ptr, x.size, node.n1, node.n2);
+  runUnaryBackward(node.n0, x.ptr, node.out!.ptr, g.ptr, dx.ptr, x.size, node.n1, node.n2);
   return [dx];
 }
 
