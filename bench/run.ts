@@ -6,6 +6,7 @@ import { loadKernels, WasmHeap, type Kernels } from './wasmgrad.js';
 import { loadTfjsWasm, tidied, type Tf } from './tfjs.js';
 import { timeOne, timePair } from './timing.js';
 import { epochRows, printEpochTable, trainingStepCases } from './epochs.js';
+import { printThreadRows, threadRows } from './threads.js';
 
 interface Row {
   name: string;
@@ -204,6 +205,7 @@ async function main(): Promise<void> {
     rows.push({ name: c.name, gflop: c.flops / 1e9, wasmgradMs: wg.ms, tfjsMs: tj.ms, note: c.note });
   }
   const epochs = await epochRows(tf, filter); // bench/epochs.ts: one epoch of T1–T4
+  const threads = await threadRows(undefined, filter ?? ''); // bench/threads.ts: 1 vs n threads
 
   const gf = (r: Row, ms: number) => r.gflop / (ms / 1e3);
   const header = ['case', 'wasmgrad ms', 'GFLOP/s', '% peak', 'tfjs ms', 'tfjs GFLOP/s', 'ratio wg/tfjs'];
@@ -221,6 +223,10 @@ async function main(): Promise<void> {
   const notes = [...new Set(rows.map((r) => r.note).filter((n): n is string => !!n))];
   for (const n of notes) console.log(`\nnote: ${n}`);
   printEpochTable(epochs);
+  if (threads.length) {
+    console.log(`\nthreads: the same work on 1 and ${threads[0].threads} threads (wasmgrad's API, alternating)\n`);
+    printThreadRows(threads);
+  }
 
   if (filter) return;
   const out = new URL('../../bench/results/', import.meta.url);
@@ -238,6 +244,7 @@ async function main(): Promise<void> {
       ratio: r.tfjsMs / r.wasmgradMs,
     })),
     epochs,
+    threads,
   }, null, 2) + '\n');
   console.log('\nwrote bench/results/latest.json');
 }

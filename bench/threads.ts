@@ -131,6 +131,11 @@ export function printThreadRows(rows: ThreadRow[]): void {
     const fmt = (ms: number) => (r.gflop ? `${(r.gflop / ms * 1e3).toFixed(1)} GF/s` : `${ms.toFixed(1)} ms`);
     console.log(r.name.padEnd(46), fmt(r.ms1).padStart(12), fmt(r.msN).padStart(12), `${(r.ms1 / r.msN).toFixed(2)}×`.padStart(9), `  ${r.identical ? 'yes' : 'NO'}`);
   }
+  const t2 = rows.find((r) => r.name.startsWith('T2'));
+  if (t2) {
+    console.log(`T2 epoch (469 steps) from these step times: ${(t2.ms1 * 0.469).toFixed(1)} s on 1 thread, ${(t2.msN * 0.469).toFixed(1)} s on ${t2.threads}`
+      + ' (a full epoch adds batch slicing and data loading)');
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
