@@ -29,6 +29,8 @@ const canBlock = isNode || typeof (globalThis as { WorkerGlobalScope?: unknown }
 interface WorkerLike {
   postMessage(msg: unknown): void;
   terminate(): unknown;
+  /** Node only: -1 once the thread has stopped (readable while we block, unlike 'exit'). */
+  threadId?: number;
 }
 
 interface Pool {
@@ -215,7 +217,12 @@ export function runParts(name: KernelName, tasks: number[][]): void {
     let done = Atomics.load(p.ctl, at);
     for (let spin = 0; done !== seq && (spin < 2000 || !canBlock); spin++) done = Atomics.load(p.ctl, at);
     while (done !== seq) {
-      Atomics.wait(p.ctl, at, done);
+      // wake up now and then to notice a worker that died (Node), instead of waiting forever
+      if (Atomics.wait(p.ctl, at, done, 1000) === 'timed-out' && p.workers[w].threadId === -1) {
+        p.ready = Math.min(p.ready, w);
+        whySingle = `worker thread ${w + 1} stopped unexpectedly`;
+        throw new Error(`wasmgrad: worker thread ${w + 1} stopped while running ${name}; threads reduced to ${1 + p.ready}`);
+      }
       done = Atomics.load(p.ctl, at);
     }
     if (p.ctl[w * SLOT + ERR] !== 0 && !failure) failure = new Error(`wasmgrad: ${name} failed on worker thread ${w + 1}`);

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, manualSeed, randn, randint, tidy, info, setNumThreads, getNumThreads, nn, optim, matmul, type Tensor } from '../bindings/index.js';
-import { setParallelMinFlops, threadsInfo } from '../bindings/threads.js';
+import { runParts, setParallelMinFlops, threadsInfo } from '../bindings/threads.js';
 
 const F = nn.functional;
 
@@ -93,6 +93,17 @@ test('results are bit-identical for 1, 2, 3 and 4 threads, also after the count 
     assert.ok(same(tidy(trainingProgram), refTraining), `CNN training with ${n} threads matches 1 thread bit for bit`);
     assert.ok(threadsInfo().parallelCalls - before > 20, `the kernels really were split over ${n} threads`);
   }
+});
+
+test('a kernel that traps on a worker thread is reported, and the pool keeps working', async () => {
+  await setNumThreads(2);
+  const n = 64, a = randn([n, n]), c = randn([n, n]);
+  const task = (ptr: number) => [0, 0, n, n, n, 1, a.ptr, n, ptr, n, 0, c.ptr, n];
+  // the second part reads 4 GiB past the start of memory: an out-of-bounds trap in the worker
+  assert.throws(() => runParts('gemm', [task(a.ptr), task(0xfffff000)]), /gemm failed on worker thread 1/);
+  const before = a.matmul(a).data();
+  runParts('gemm', [task(a.ptr), task(a.ptr)]);
+  assert.equal(Array.from(c.data()), Array.from(before), 'the same worker runs the next task');
 });
 
 test('setNumThreads: bad counts are refused with a clear error; info() reports the count', async () => {
