@@ -1,10 +1,11 @@
 /**
- * Threads: the big kernels (GEMM, conv2d and its gradients) split across worker threads that run
- * the same wasm module on the same shared memory.
+ * Threads: the big kernels (GEMM, conv2d and its gradients, pooling, unary elementwise passes)
+ * split across worker threads that run the same wasm module on the same shared memory.
  *
  * Determinism: work is split so that every output element is computed by exactly one thread, with
  * the same reduction order as on one thread (GEMM by rows or columns of C; conv2d by images, or
- * dW by weight columns), so results are bit-identical for any thread count.
+ * dW by weight columns; pooling by planes; elementwise by runs), so results are bit-identical for
+ * any thread count.
  *
  * Protocol: one small SharedArrayBuffer holds, per worker, a request and a done counter, the
  * kernel's index and its arguments. The main thread writes a task, bumps the request counter and
@@ -20,7 +21,6 @@ import { SLOT, REQ, DONE, ERR, FN, NARGS, MAX_ARGS } from './thread-protocol.js'
 export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight',
   'maxPool2dForward', 'maxPool2dBackward', 'avgPool2dForward', 'avgPool2dBackward', 'unary', 'unaryBackward'] as const;
 type KernelName = typeof THREAD_KERNELS[number];
-
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 // Atomics.wait is not allowed on a browser's main thread: it spins there instead.
@@ -55,9 +55,12 @@ function availableCores(): number {
   return Math.max(1, nodeCores ?? nav?.hardwareConcurrency ?? 1);
 }
 
+// Each worker slot's GEMM packing scratch, allocated once and reused by later workers in the slot.
+const slotScratch: number[] = [];
+
 async function spawn(index: number, ctl: SharedArrayBuffer): Promise<WorkerLike> {
   const url = new URL('./thread-worker.js', import.meta.url);
-  const scratch = alloc(K().gemmScratchBytes());
+  const scratch = slotScratch[index] ??= alloc(K().gemmScratchBytes());
   const start = { module: loadedModule, memory: sharedMemory, control: ctl, index, scratch, kernels: THREAD_KERNELS };
   return new Promise((resolve, reject) => {
     const fail = (what: string) => reject(new Error(`wasmgrad: worker thread ${index + 1} failed to start: ${what}`));
