@@ -156,7 +156,7 @@ function packSliver(dst: usize, src: usize, kStride: usize, iStride: usize, widt
 /**
  * MR×NR = 5×8 register tile: 10 f32x4 accumulators + 2 B vectors + the broadcast A value + the
  * product temporary fit V8's allocatable XMM registers on x64 (6×8 needs 16 and spills, measured
- * ~12% slower). No FMA in SIMD128, so mul then add.
+ * ~12% slower). SIMD128 has no FMA, so madd is mul then add (fused only in the opt-in relaxed build).
  */
 function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32,
                      alpha: f32, beta: f32, mode: i32): void {
