@@ -14,3 +14,4 @@ export * from "./kernels/reduce";
 export * from "./kernels/movement";
 export * from "./kernels/random";
 export * from "./kernels/optim";
+export * from "./kernels/activations";

@@ -161,6 +161,9 @@ export class Tensor {
   leakyRelu(negativeSlope = 0.01): Tensor { return ops.leakyRelu(this, negativeSlope); }
   tanh(): Tensor { return ops.tanh(this); }
   softplus(): Tensor { return ops.softplus(this); }
+  erf(): Tensor { return ops.erf(this); }
+  gelu(options?: ops.GeluOptions): Tensor { return ops.gelu(this, options); }
+  silu(): Tensor { return ops.silu(this); }
   softmax(dim: number): Tensor { return ops.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
 

@@ -7,5 +7,6 @@ export {
   ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, LogSoftmax,
 } from './layers.js';
 export type { Conv2dOptions, Pool2dOptions, BatchNormOptions } from './layers.js';
+export { GELU, SiLU } from './activations.js';
 export { MSELoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss } from './loss.js';
 export * as init from './init.js';

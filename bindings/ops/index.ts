@@ -6,4 +6,5 @@ export * from './movement.js';
 export * from './conv.js';
 export * from './loss.js';
 export * from './random.js';
+export * from './activations.js';
 export { backward } from '../autograd.js';
