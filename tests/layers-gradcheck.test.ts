@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import * as wg from '../bindings/index.js';
 import { checkOp, OpCase, jsRandom } from './helpers/check.js';
 import { Nd } from './helpers/ref.js';
-import { erfRef, geluRef, geluTanhRef, siluRef } from './helpers/ref-layers.js';
+import { erfRef, geluRef, geluTanhRef, siluRef, convTranspose2dRef } from './helpers/ref-layers.js';
 
 const F = wg.nn.functional;
 const test = suite('layers: gradient checks');
@@ -61,6 +61,68 @@ test('activations: the tail of a length that is not a multiple of 4 gives the sa
 test('gelu: approximate must be none or tanh', () => {
   assert.throws(() => F.gelu(wg.ones([2]), { approximate: 'erf' as 'none' }), /gelu: approximate must be 'none' or 'tanh', got "erf"/);
   assert.throws(() => new wg.nn.GELU({ approximate: 'fast' as 'none' }), /GELU: approximate/);
+});
+
+// ---- convTranspose2d: the GEMM paths, the direct path (its dX is a stride-1 conv with few taps), threads ----
+const p2 = (v: number | [number, number] | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : v);
+const convTCases: { x: number[]; w: number[]; o: wg.nn.functional.ConvTranspose2dOptions; bias: boolean }[] = [
+  { x: [2, 3, 4, 5], w: [3, 2, 3, 3], o: {}, bias: true },
+  { x: [1, 2, 4, 4], w: [2, 3, 4, 4], o: { stride: 2, padding: 1 }, bias: true },
+  { x: [2, 2, 3, 4], w: [2, 2, 3, 2], o: { stride: [2, 3], padding: [1, 0], outputPadding: [1, 2] }, bias: false },
+  { x: [1, 2, 5, 4], w: [2, 3, 3, 3], o: { dilation: 2, padding: 2 }, bias: true },
+  { x: [1, 1, 3, 3], w: [1, 2, 2, 2], o: { stride: 1, dilation: 3, outputPadding: 2 }, bias: true },
+  { x: [3, 4, 2, 2], w: [4, 1, 5, 5], o: { stride: 3, padding: 2, outputPadding: 1 }, bias: true },
+  { x: [2, 1, 1, 1], w: [1, 4, 4, 4], o: {}, bias: true },
+];
+for (const c of convTCases) {
+  add({
+    name: `convTranspose2d ${JSON.stringify(c.o)}`, shapes: c.bias ? [c.x, c.w, [c.w[1]]] : [c.x, c.w],
+    engine: ([x, w, b]) => F.convTranspose2d(x, w, b, c.o),
+    ref: ([x, w, b]) => convTranspose2dRef(x, w, b ?? null, {
+      stride: p2(c.o.stride, 1), padding: p2(c.o.padding, 0), dilation: p2(c.o.dilation, 1), outputPadding: p2(c.o.outputPadding, 0),
+    }),
+  });
+}
+
+test('convTranspose2d: bad input names the op and the shapes', () => {
+  const x = wg.zeros([1, 2, 3, 3]);
+  assert.throws(() => F.convTranspose2d(x, wg.zeros([2, 1, 3, 3]), null, { padding: 4 }), /convTranspose2d: the output size -3x-3 is not positive: input \[1, 2, 3, 3\], weight \[2, 1, 3, 3\]/);
+  assert.throws(() => F.convTranspose2d(x, wg.zeros([3, 1, 3, 3])), /convTranspose2d: input \[1, 2, 3, 3\] has 2 channels but weight \[3, 1, 3, 3\] expects 3/);
+  assert.throws(() => F.convTranspose2d(x, wg.zeros([2, 1, 3, 3]), null, { stride: 2, outputPadding: 2 }), /outputPadding \(2, 2\) must be smaller than either stride \(2, 2\) or dilation \(1, 1\)/);
+  assert.throws(() => F.convTranspose2d(x, wg.zeros([2, 1, 3, 3]), wg.zeros([2])), /bias must have shape \[1\]/);
+  assert.throws(() => F.convTranspose2d(x, wg.zeros([2, 1, 3, 3]), null, { groups: 2 }), /groups must be 1/);
+});
+
+test('ConvTranspose2d: PyTorch layout and init bounds, outputSize picks the output padding', () => {
+  wg.manualSeed(0);
+  const m = new wg.nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1 });
+  assert.equal(m.weight.shape, [4, 6, 3, 3]);
+  const bound = 1 / Math.sqrt(6 * 9); // kaiming_uniform(a=√5) and the bias share 1/√fanIn, fanIn = out·k·k
+  for (const v of m.weight.data()) assert.ok(Math.abs(v) <= bound + 1e-7);
+  for (const v of m.bias!.data()) assert.ok(Math.abs(v) <= bound + 1e-7);
+  const x = wg.randn([2, 4, 5, 5]);
+  assert.equal(m.forward(x).shape, [2, 6, 9, 9]);
+  assert.equal(m.forward(x, [10, 10]).shape, [2, 6, 10, 10]);
+  assert.throws(() => m.forward(x, [2, 6, 11, 11]), /requested output size \[11, 11\] is not reachable from input \[2, 4, 5, 5\]: dim 0 can be 9 to 10/);
+});
+
+test('convTranspose2d: the same bits on 1 and 2 threads (images split across threads)', async () => {
+  wg.manualSeed(1);
+  const x = wg.randn([6, 8, 7, 7], { requiresGrad: true }), w = wg.randn([8, 5, 4, 4], { requiresGrad: true });
+  const run = () => {
+    x.grad = null; w.grad = null;
+    const y = F.convTranspose2d(x, w, null, { stride: 2, padding: 1 });
+    y.square().sum().backward();
+    return [y.data(), x.grad!.data(), w.grad!.data()];
+  };
+  await wg.setNumThreads(1);
+  const one = run();
+  await wg.setNumThreads(2);
+  const { setParallelMinFlops } = await import('../bindings/threads.js');
+  setParallelMinFlops(0);
+  const two = run();
+  setParallelMinFlops(1 << 21);
+  for (let i = 0; i < 3; i++) assert.equal(Array.from(two[i]), Array.from(one[i]), `output ${i}`);
 });
 
 export { Nd };

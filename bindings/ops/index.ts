@@ -7,4 +7,5 @@ export * from './conv.js';
 export * from './loss.js';
 export * from './random.js';
 export * from './activations.js';
+export * from './conv_transpose.js';
 export { backward } from '../autograd.js';

@@ -40,3 +40,24 @@ export const geluTanhRef = (x: number): number =>
 export const siluRef = (x: number): number => x / (1 + Math.exp(-x));
 
 export { Nd, softmaxRef };
+
+export interface ConvTRefOptions { stride: [number, number]; padding: [number, number]; dilation: [number, number]; outputPadding: [number, number] }
+
+/** Transposed convolution as a scatter: x[n, ic, ih, iw]·w[ic, oc, kh, kw] lands at (ih·s − p + kh·d, iw·s − p + kw·d). */
+export function convTranspose2dRef(x: Nd, w: Nd, b: Nd | null, o: ConvTRefOptions): Nd {
+  const [N, C, H, W] = x.shape, [, OC, KH, KW] = w.shape;
+  const OH = (H - 1) * o.stride[0] - 2 * o.padding[0] + o.dilation[0] * (KH - 1) + o.outputPadding[0] + 1;
+  const OW = (W - 1) * o.stride[1] - 2 * o.padding[1] + o.dilation[1] * (KW - 1) + o.outputPadding[1] + 1;
+  const out = Nd.zeros([N, OC, OH, OW]);
+  for (let n = 0; n < N; n++) for (let oc = 0; oc < OC; oc++) for (let i = 0; i < OH * OW; i++) out.data[(n * OC + oc) * OH * OW + i] = b ? b.data[oc] : 0;
+  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let ih = 0; ih < H; ih++) for (let iw = 0; iw < W; iw++) {
+    const v = x.data[((n * C + c) * H + ih) * W + iw];
+    for (let oc = 0; oc < OC; oc++) for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++) {
+      const oh = ih * o.stride[0] - o.padding[0] + kh * o.dilation[0];
+      const ow = iw * o.stride[1] - o.padding[1] + kw * o.dilation[1];
+      if (oh < 0 || oh >= OH || ow < 0 || ow >= OW) continue;
+      out.data[((n * OC + oc) * OH + oh) * OW + ow] += v * w.data[((c * OC + oc) * KH + kh) * KW + kw];
+    }
+  }
+  return out;
+}
