@@ -15,3 +15,4 @@ export * from "./kernels/movement";
 export * from "./kernels/random";
 export * from "./kernels/optim";
 export * from "./kernels/activations";
+export * from "./kernels/norm";

@@ -8,6 +8,12 @@ import { K } from './wasm.js';
 export interface LayerKernels {
   activation(op: number, x: number, y: number, n: number): void;
   activationBackward(op: number, x: number, dy: number, dx: number, n: number): void;
+  layerNormForward(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number,
+    rows: number, n: number, eps: number): void;
+  layerNormBackward(dy: number, x: number, gamma: number, mean: number, rstd: number,
+    dx: number, dgamma: number, dbeta: number, rows: number, n: number): void;
+  layerNormParamGrads(dy: number, x: number, mean: number, rstd: number, dgamma: number, dbeta: number,
+    rows: number, cols: number, ld: number): void;
 }
 
 /** The loaded module's layer kernels (throws the usual error before init()). */

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import * as wg from '../bindings/index.js';
 import { checkOp, OpCase, jsRandom } from './helpers/check.js';
 import { Nd } from './helpers/ref.js';
-import { erfRef, geluRef, geluTanhRef, siluRef, convTranspose2dRef } from './helpers/ref-layers.js';
+import { erfRef, geluRef, geluTanhRef, siluRef, convTranspose2dRef, layerNormRef } from './helpers/ref-layers.js';
 
 const F = wg.nn.functional;
 const test = suite('layers: gradient checks');
@@ -123,6 +123,58 @@ test('convTranspose2d: the same bits on 1 and 2 threads (images split across thr
   const two = run();
   setParallelMinFlops(1 << 21);
   for (let i = 0; i < 3; i++) assert.equal(Array.from(two[i]), Array.from(one[i]), `output ${i}`);
+});
+
+// ---- layerNorm ----
+const lnCases: [number[], number[], boolean, boolean][] = [
+  [[3, 5], [5], true, true], [[2, 3, 8], [8], true, false], [[4, 2, 3], [2, 3], true, true], [[2, 7], [7], false, false],
+  [[1, 13], [13], true, true], [[3, 1], [1], true, true],
+];
+for (const [shape, ns, affine, withBias] of lnCases) {
+  const n = ns.reduce((a, b) => a * b, 1);
+  const shapes = [shape, ...(affine ? [ns] : []), ...(affine && withBias ? [ns] : [])];
+  add({
+    name: `layerNorm ${JSON.stringify(ns)} affine=${affine} bias=${withBias}`, shapes,
+    engine: ([x, w, b]) => F.layerNorm(x, ns, w, b),
+    ref: ([x, w, b]) => layerNormRef(x, n, w ?? null, b ?? null, 1e-5),
+    gradTol: [5e-3, 5e-4],
+  });
+}
+
+test('layerNorm: accurate variance with a large mean; the same bits on 1 and 2 threads', async () => {
+  const rnd = jsRandom(9);
+  const rows = 300, n = 1000;
+  const v = Float32Array.from({ length: rows * n }, () => 1000 + rnd());
+  const x = wg.tensor(v, { shape: [rows, n], requiresGrad: true });
+  const w = wg.randn([n], { requiresGrad: true }), b = wg.randn([n], { requiresGrad: true });
+  const want = layerNormRef(new Nd([rows, n], Float64Array.from(v)), n, new Nd([n], Float64Array.from(w.data())), new Nd([n], Float64Array.from(b.data())), 1e-5);
+  const run = () => {
+    x.grad = null; w.grad = null; b.grad = null;
+    const y = F.layerNorm(x, [n], w, b);
+    y.mul(y).sum().backward();
+    return [y.data(), x.grad!.data(), w.grad!.data(), b.grad!.data()];
+  };
+  await wg.setNumThreads(1);
+  const one = run();
+  let worst = 0;
+  for (let i = 0; i < one[0].length; i++) worst = Math.max(worst, Math.abs(one[0][i] - want.data[i]));
+  assert.ok(worst < 1e-3, `layerNorm forward error ${worst} with mean 1000`);
+  await wg.setNumThreads(2);
+  const { setParallelMinFlops } = await import('../bindings/threads.js');
+  setParallelMinFlops(0);
+  const two = run();
+  setParallelMinFlops(1 << 21);
+  for (let i = 0; i < 4; i++) assert.equal(Array.from(two[i]), Array.from(one[i]), `output ${i}`);
+});
+
+test('LayerNorm: PyTorch parameters and errors', () => {
+  const m = new wg.nn.LayerNorm([2, 3]);
+  assert.equal(m.weight!.data(), new Float32Array(6).fill(1));
+  assert.equal(m.bias!.data(), new Float32Array(6));
+  assert.is(new wg.nn.LayerNorm(4, { elementwiseAffine: false }).parameters().length, 0);
+  assert.is(new wg.nn.LayerNorm(4, { bias: false }).parameters().length, 1);
+  assert.throws(() => m.forward(wg.zeros([2, 3, 2])), /layerNorm: input \[2, 3, 2\] does not end in normalizedShape \[2, 3\]/);
+  assert.throws(() => F.layerNorm(wg.zeros([2, 4]), [4], wg.ones([3])), /layerNorm: weight must have the normalized shape \[4\], got \[3\]/);
 });
 
 export { Nd };

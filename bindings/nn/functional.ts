@@ -12,5 +12,6 @@ export { softmax, logSoftmax } from '../ops/reduce.js';
 export { oneHot } from '../ops/movement.js';
 export { gelu, silu } from '../ops/activations.js';
 export { convTranspose2d } from '../ops/conv_transpose.js';
+export { layerNorm } from '../ops/norm.js';
 export type { ConvTranspose2dOptions } from '../ops/conv_transpose.js';
 export type { GeluOptions } from '../ops/activations.js';

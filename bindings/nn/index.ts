@@ -9,6 +9,8 @@ export {
 export type { Conv2dOptions, Pool2dOptions, BatchNormOptions } from './layers.js';
 export { GELU, SiLU } from './activations.js';
 export { ConvTranspose2d } from './conv.js';
+export { LayerNorm } from './norm.js';
+export type { LayerNormOptions } from './norm.js';
 export type { ConvTranspose2dLayerOptions } from './conv.js';
 export { MSELoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss } from './loss.js';
 export * as init from './init.js';

@@ -8,4 +8,5 @@ export * from './loss.js';
 export * from './random.js';
 export * from './activations.js';
 export * from './conv_transpose.js';
+export * from './norm.js';
 export { backward } from '../autograd.js';

@@ -61,3 +61,19 @@ export function convTranspose2dRef(x: Nd, w: Nd, b: Nd | null, o: ConvTRefOption
   }
   return out;
 }
+
+/** Layer norm over the last n elements of each row (biased variance). */
+export function layerNormRef(x: Nd, n: number, w: Nd | null, b: Nd | null, eps: number): Nd {
+  const out = Nd.zeros(x.shape);
+  for (let r = 0; r < x.size / n; r++) {
+    let m = 0;
+    for (let j = 0; j < n; j++) m += x.data[r * n + j];
+    m /= n;
+    let v = 0;
+    for (let j = 0; j < n; j++) v += (x.data[r * n + j] - m) ** 2;
+    v /= n;
+    const s = 1 / Math.sqrt(v + eps);
+    for (let j = 0; j < n; j++) out.data[r * n + j] = (x.data[r * n + j] - m) * s * (w ? w.data[j] : 1) + (b ? b.data[j] : 0);
+  }
+  return out;
+}
