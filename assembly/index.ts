@@ -16,3 +16,4 @@ export * from "./kernels/random";
 export * from "./kernels/optim";
 export * from "./kernels/activations";
 export * from "./kernels/norm";
+export * from "./kernels/attention";

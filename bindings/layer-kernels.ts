@@ -14,6 +14,12 @@ export interface LayerKernels {
     dx: number, dgamma: number, dbeta: number, rows: number, n: number): void;
   layerNormParamGrads(dy: number, x: number, mean: number, rstd: number, dgamma: number, dbeta: number,
     rows: number, cols: number, ld: number): void;
+  attentionForward(q: number, k: number, v: number, mask: number, maskOffsets: number, maskRowStride: number,
+    maskColStride: number, drop: number, probs: number, out: number, ws: number,
+    B: number, L: number, S: number, E: number, Ev: number, scale: number, causal: number): void;
+  attentionBackward(q: number, k: number, v: number, probs: number, drop: number, dOut: number,
+    dq: number, dk: number, dv: number, dScores: number, ws: number,
+    B: number, L: number, S: number, E: number, Ev: number, scale: number): void;
 }
 
 /** The loaded module's layer kernels (throws the usual error before init()). */

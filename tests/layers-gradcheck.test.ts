@@ -7,7 +7,8 @@ import * as assert from 'uvu/assert';
 import * as wg from '../bindings/index.js';
 import { checkOp, OpCase, jsRandom } from './helpers/check.js';
 import { Nd } from './helpers/ref.js';
-import { erfRef, geluRef, geluTanhRef, siluRef, convTranspose2dRef, layerNormRef } from './helpers/ref-layers.js';
+import { attention } from '../bindings/ops/attention.js';
+import { erfRef, geluRef, geluTanhRef, siluRef, convTranspose2dRef, layerNormRef, attentionRef, attentionProbsRef } from './helpers/ref-layers.js';
 
 const F = wg.nn.functional;
 const test = suite('layers: gradient checks');
@@ -175,6 +176,88 @@ test('LayerNorm: PyTorch parameters and errors', () => {
   assert.is(new wg.nn.LayerNorm(4, { bias: false }).parameters().length, 1);
   assert.throws(() => m.forward(wg.zeros([2, 3, 2])), /layerNorm: input \[2, 3, 2\] does not end in normalizedShape \[2, 3\]/);
   assert.throws(() => F.layerNorm(wg.zeros([2, 4]), [4], wg.ones([3])), /layerNorm: weight must have the normalized shape \[4\], got \[3\]/);
+});
+
+// ---- scaledDotProductAttention: batch and head dims, masks of every broadcast, causal, scale ----
+const attnCases: { q: number[]; k: number[]; v: number[]; mask?: number[]; causal?: boolean; scale?: number }[] = [
+  { q: [3, 4], k: [5, 4], v: [5, 2] },
+  { q: [2, 3, 4, 8], k: [2, 3, 6, 8], v: [2, 3, 6, 5] },
+  { q: [2, 2, 5, 4], k: [2, 2, 5, 4], v: [2, 2, 5, 4], causal: true },
+  { q: [1, 4, 3], k: [1, 7, 3], v: [1, 7, 3], causal: true },
+  { q: [2, 2, 3, 4], k: [2, 2, 5, 4], v: [2, 2, 5, 3], mask: [3, 5] },
+  { q: [2, 2, 3, 4], k: [2, 2, 5, 4], v: [2, 2, 5, 3], mask: [2, 1, 1, 5] },
+  { q: [2, 2, 3, 4], k: [2, 2, 5, 4], v: [2, 2, 5, 3], mask: [2, 2, 3, 1] },
+  { q: [2, 3, 4], k: [2, 9, 4], v: [2, 9, 6], mask: [2, 3, 9], scale: 0.3 },
+];
+for (const c of attnCases) {
+  add({
+    name: `scaledDotProductAttention mask=${JSON.stringify(c.mask)} causal=${!!c.causal} scale=${c.scale}`,
+    shapes: c.mask ? [c.q, c.k, c.v, c.mask] : [c.q, c.k, c.v],
+    engine: ([q, k, v, m]) => F.scaledDotProductAttention(q, k, v, { attnMask: m, isCausal: c.causal, scale: c.scale }),
+    ref: ([q, k, v, m]) => attentionRef(q, k, v, { mask: m, causal: c.causal, scale: c.scale }),
+  });
+}
+
+test('scaledDotProductAttention with dropout: output = weights·v, the gradient follows the same mask', () => {
+  wg.manualSeed(11);
+  const shapes = [[2, 2, 6, 4], [2, 2, 6, 4], [2, 2, 6, 3]];
+  let drop: Float64Array | null = null;
+  let weights: Float32Array | null = null;
+  const p = 0.3;
+  checkOp({
+    name: 'scaledDotProductAttention dropout', shapes,
+    engine: ([q, k, v]) => {
+      const r = attention(q, k, v, { dropoutP: p });
+      weights = r.weights().data();
+      return r.output;
+    },
+    ref: ([q, k, v]) => {
+      if (!drop) {
+        // the engine's mask, read back from its weights: P⊙drop with drop 0 or 1/(1−p)
+        const probs = attentionProbsRef(q, k, {});
+        drop = probs.map((pr, i) => (weights![i] / pr > 0.5 ? 1 / (1 - p) : 0));
+        const kept = drop.filter((d) => d > 0).length / drop.length;
+        assert.ok(kept > 0.45 && kept < 0.95, `kept fraction ${kept}`);
+      }
+      return attentionRef(q, k, v, { drop });
+    },
+  });
+});
+
+test('scaledDotProductAttention: the same bits on 1 and 2 threads', async () => {
+  wg.manualSeed(2);
+  const q = wg.randn([4, 4, 9, 8], { requiresGrad: true }), k = wg.randn([4, 4, 11, 8], { requiresGrad: true });
+  const v = wg.randn([4, 4, 11, 8], { requiresGrad: true }), m = wg.randn([4, 1, 9, 11], { requiresGrad: true });
+  const run = () => {
+    for (const t of [q, k, v, m]) t.grad = null;
+    const y = F.scaledDotProductAttention(q, k, v, { attnMask: m });
+    y.square().sum().backward();
+    return [y, q.grad!, k.grad!, v.grad!, m.grad!].map((t) => Array.from(t.data()));
+  };
+  await wg.setNumThreads(1);
+  const one = run();
+  await wg.setNumThreads(2);
+  const { setParallelMinFlops } = await import('../bindings/threads.js');
+  setParallelMinFlops(0);
+  const two = run();
+  setParallelMinFlops(1 << 21);
+  one.forEach((o, i) => assert.equal(two[i], o, `output ${i}`));
+});
+
+test('scaledDotProductAttention: bad input names the op and the shapes', () => {
+  const q = wg.zeros([2, 3, 4]), k = wg.zeros([2, 5, 4]), v = wg.zeros([2, 5, 6]);
+  assert.throws(() => F.scaledDotProductAttention(q, k, v, { attnMask: wg.zeros([3, 4]) }),
+    /scaledDotProductAttention: attnMask of shape \[3, 4\] does not broadcast to the attention scores \[2, 3, 5\]/);
+  assert.throws(() => F.scaledDotProductAttention(q, wg.zeros([2, 5, 3]), v),
+    /query \[2, 3, 4\], key \[2, 5, 3\] and value \[2, 5, 6\] do not fit/);
+  assert.throws(() => F.scaledDotProductAttention(q, k, v, { attnMask: wg.zeros([3, 5]), isCausal: true }), /either attnMask or isCausal/);
+  assert.throws(() => F.scaledDotProductAttention(q, k, v, { dropoutP: 1.5 }), /dropoutP must be in \[0, 1\]/);
+});
+
+test('scaledDotProductAttention: a fully masked row is NaN, as in PyTorch', () => {
+  const mask = wg.tensor([[0, 0], [-Infinity, -Infinity]]);
+  const y = F.scaledDotProductAttention(wg.ones([2, 3]), wg.ones([2, 3]), wg.ones([2, 3]), { attnMask: mask }).data();
+  assert.ok(y.slice(0, 3).every((x) => x === 1) && y.slice(3).every(Number.isNaN));
 });
 
 export { Nd };

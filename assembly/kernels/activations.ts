@@ -16,50 +16,12 @@
  * multiply-add is used, so the relaxed builds compute the same bits too.
  */
 
+import { splat, mulAdd, expD } from "./f64lanes";
+
 // Op codes (mirrored in bindings/ops/activations.ts).
 const ERF = 0, GELU = 1, GELU_TANH = 2, SILU = 3;
 
-// ---- float64 lanes: exp and erf ----------------------------------------------------------------
-
-const LOG2E: f64 = 1.4426950408889634;
-// ln 2 split so that n·LN2_HI is exact for |n| < 2^11 (Cody–Waite range reduction)
-const LN2_HI: f64 = 6.93147180369123816490e-01;
-const LN2_LO: f64 = 1.90821492927058770002e-10;
-const EXP_CLAMP: f64 = 708; // e^±708 stays a normal float64; every float32 result saturates before
-
-// @ts-ignore: decorator
-@inline function splat(v: f64): v128 {
-  return f64x2.splat(v);
-}
-
-// @ts-ignore: decorator
-@inline function mulAdd(acc: v128, a: v128, b: v128): v128 { // acc·a + b, two roundings (never fused)
-  return f64x2.add(f64x2.mul(acc, a), b);
-}
-
-/**
- * e^x per f64 lane, relative error < 1e-13: x = n·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor
- * polynomial to degree 10, 2^n put straight into the exponent bits. x is clamped to ±708 first.
- */
-// @ts-ignore: decorator
-@inline function expD(x0: v128): v128 {
-  const x = f64x2.max(f64x2.min(x0, splat(EXP_CLAMP)), splat(-EXP_CLAMP));
-  const n = f64x2.nearest(f64x2.mul(x, splat(LOG2E)));
-  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(n, splat(LN2_HI))), f64x2.mul(n, splat(LN2_LO)));
-  let p = splat(1.0 / 3628800.0);
-  p = mulAdd(p, r, splat(1.0 / 362880.0));
-  p = mulAdd(p, r, splat(1.0 / 40320.0));
-  p = mulAdd(p, r, splat(1.0 / 5040.0));
-  p = mulAdd(p, r, splat(1.0 / 720.0));
-  p = mulAdd(p, r, splat(1.0 / 120.0));
-  p = mulAdd(p, r, splat(1.0 / 24.0));
-  p = mulAdd(p, r, splat(1.0 / 6.0));
-  p = mulAdd(p, r, splat(0.5));
-  p = mulAdd(p, r, splat(1.0));
-  p = mulAdd(p, r, splat(1.0));
-  const ni = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n));
-  return f64x2.mul(p, i64x2.shl(i64x2.add(ni, i64x2.splat(1023)), 52));
-}
+// ---- float64 lanes: erf ----------------------------------------------------------------------
 
 // erf(x) = x·P(x²) on |x| < 1 (scripts/fit_erf.py; relative error 3.4e-11)
 const ERF_P0: f64 = 1.128379167057099;

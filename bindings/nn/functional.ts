@@ -13,5 +13,7 @@ export { oneHot } from '../ops/movement.js';
 export { gelu, silu } from '../ops/activations.js';
 export { convTranspose2d } from '../ops/conv_transpose.js';
 export { layerNorm } from '../ops/norm.js';
+export { scaledDotProductAttention } from '../ops/attention.js';
+export type { ScaledDotProductAttentionOptions } from '../ops/attention.js';
 export type { ConvTranspose2dOptions } from '../ops/conv_transpose.js';
 export type { GeluOptions } from '../ops/activations.js';

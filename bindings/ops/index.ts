@@ -9,4 +9,5 @@ export * from './random.js';
 export * from './activations.js';
 export * from './conv_transpose.js';
 export * from './norm.js';
+export * from './attention.js';
 export { backward } from '../autograd.js';

@@ -77,3 +77,62 @@ export function layerNormRef(x: Nd, n: number, w: Nd | null, b: Nd | null, eps: 
   }
   return out;
 }
+
+export interface AttentionRefOptions { mask?: Nd | null; causal?: boolean; scale?: number; drop?: Float64Array | null }
+
+/** The attention probabilities softmax(q·kᵀ·scale + mask) per problem, [B·L·S] flat (B = leading dims). */
+export function attentionProbsRef(q: Nd, k: Nd, o: AttentionRefOptions): Float64Array {
+  const [L, E] = q.shape.slice(-2), S = k.shape[k.shape.length - 2];
+  const B = q.size / (L * E);
+  const scale = o.scale ?? 1 / Math.sqrt(E);
+  const target = [...q.shape.slice(0, -2), L, S];
+  const m = o.mask ? broadcastTo(o.mask, target) : null;
+  const p = new Float64Array(B * L * S);
+  for (let b = 0; b < B; b++) for (let i = 0; i < L; i++) {
+    const row = new Float64Array(S);
+    for (let j = 0; j < S; j++) {
+      let s = 0;
+      for (let e = 0; e < E; e++) s += q.data[(b * L + i) * E + e] * k.data[(b * S + j) * E + e];
+      s *= scale;
+      if (m) s += m[(b * L + i) * S + j];
+      if (o.causal && j > i) s = -Infinity;
+      row[j] = s;
+    }
+    const mx = Math.max(...row);
+    let sum = 0;
+    for (let j = 0; j < S; j++) { row[j] = Math.exp(row[j] - mx); sum += row[j]; }
+    for (let j = 0; j < S; j++) p[(b * L + i) * S + j] = row[j] / sum;
+  }
+  return p;
+}
+
+export function attentionRef(q: Nd, k: Nd, v: Nd, o: AttentionRefOptions): Nd {
+  const [L] = q.shape.slice(-2), [S, Ev] = v.shape.slice(-2);
+  const p = attentionProbsRef(q, k, o);
+  const B = p.length / (L * S);
+  const out = Nd.zeros([...q.shape.slice(0, -1), Ev]);
+  for (let b = 0; b < B; b++) for (let i = 0; i < L; i++) for (let c = 0; c < Ev; c++) {
+    let s = 0;
+    for (let j = 0; j < S; j++) {
+      const w = p[(b * L + i) * S + j] * (o.drop ? o.drop[(b * L + i) * S + j] : 1);
+      s += w * v.data[(b * S + j) * Ev + c];
+    }
+    out.data[(b * L + i) * Ev + c] = s;
+  }
+  return out;
+}
+
+/** The values of x broadcast to `shape`, row-major. */
+export function broadcastTo(x: Nd, shape: number[]): Float64Array {
+  const n = shape.reduce((a, b) => a * b, 1), out = new Float64Array(n);
+  const off = shape.length - x.shape.length;
+  const xs = x.shape.map((_, i) => x.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const idx = new Array(shape.length).fill(0);
+  for (let f = 0; f < n; f++) {
+    let o = 0;
+    for (let d = off; d < shape.length; d++) if (x.shape[d - off] !== 1) o += idx[d] * xs[d - off];
+    out[f] = x.data[o];
+    for (let d = shape.length - 1; d >= 0; d--) { if (++idx[d] < shape[d]) break; idx[d] = 0; }
+  }
+  return out;
+}
