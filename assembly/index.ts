@@ -17,3 +17,4 @@ export * from "./kernels/optim";
 export * from "./kernels/activations";
 export * from "./kernels/norm";
 export * from "./kernels/attention";
+export * from "./kernels/resample";

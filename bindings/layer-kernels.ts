@@ -20,6 +20,12 @@ export interface LayerKernels {
   attentionBackward(q: number, k: number, v: number, probs: number, drop: number, dOut: number,
     dq: number, dk: number, dv: number, dScores: number, ws: number,
     B: number, L: number, S: number, E: number, Ev: number, scale: number): void;
+  interpolateForward(x: number, y: number, P: number, H: number, W: number, OH: number, OW: number,
+    hi: number, wi: number, hw: number, ww: number, linear: number): void;
+  interpolateBackward(dy: number, dx: number, P: number, H: number, W: number, OH: number, OW: number,
+    hi: number, wi: number, hw: number, ww: number, linear: number): void;
+  adaptiveAvgPool2dForward(x: number, y: number, P: number, H: number, W: number, OH: number, OW: number, hb: number, wb: number): void;
+  adaptiveAvgPool2dBackward(dy: number, dx: number, P: number, H: number, W: number, OH: number, OW: number, hb: number, wb: number): void;
 }
 
 /** The loaded module's layer kernels (throws the usual error before init()). */

@@ -178,6 +178,7 @@ export class Tensor {
   reshape(...shape: (number | number[])[]): Tensor { return ops.reshape(this, shape.flat()); }
   view(...shape: (number | number[])[]): Tensor { return ops.reshape(this, shape.flat()); }
   flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  unflatten(dim: number, sizes: number[]): Tensor { return ops.unflatten(this, dim, sizes); }
   unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
   squeeze(dim?: number): Tensor { return ops.squeeze(this, dim); }
   transpose(dim0 = -2, dim1 = -1): Tensor { return ops.transpose(this, dim0, dim1); }

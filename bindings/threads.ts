@@ -21,7 +21,8 @@ import { SLOT, REQ, DONE, ERR, FN, NARGS, MAX_ARGS } from './thread-protocol.js'
 export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight',
   'maxPool2dForward', 'maxPool2dBackward', 'avgPool2dForward', 'avgPool2dBackward', 'unary', 'unaryBackward',
   'activation', 'activationBackward', 'layerNormForward', 'layerNormBackward', 'layerNormParamGrads',
-  'attentionForward', 'attentionBackward'] as const;
+  'attentionForward', 'attentionBackward', 'interpolateForward', 'interpolateBackward',
+  'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward'] as const;
 type KernelName = typeof THREAD_KERNELS[number];
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';

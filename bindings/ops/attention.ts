@@ -3,7 +3,7 @@
  * QKᵀ, softmax and ·V of every (batch, head) problem run inside one kernel call
  * (assembly/kernels/attention.ts), problems split across threads, no per-head JavaScript loop.
  */
-import { Tensor } from '../tensor.js';
+import { Tensor, fromValues } from '../tensor.js';
 import { record } from '../autograd.js';
 import { K, i32 } from '../wasm.js';
 import { alloc, free, withScratch } from '../memory.js';
@@ -11,13 +11,17 @@ import { runParts, threadsFor } from '../threads.js';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, sizeOf } from '../shape.js';
 import { sumTo } from './reduce.js';
 
+/** Nested arrays of booleans: a boolean mask (tensors hold float32 only). */
+export type BoolMask = boolean[] | BoolMask[];
+
 export interface ScaledDotProductAttentionOptions {
   /**
-   * Added to the scores q·kᵀ·scale before the softmax (PyTorch's float mask: 0 to keep a key,
-   * −Infinity to hide it; any values work, e.g. a relative-position bias, and it gets a
-   * gradient if it requires one). Must broadcast to [..., L, S].
+   * A Tensor is added to the scores q·kᵀ·scale before the softmax (PyTorch's float mask: 0 to
+   * keep a key, −Infinity to hide it; any values work, e.g. a relative-position bias, and it gets
+   * a gradient if it requires one). Nested boolean arrays are PyTorch's boolean mask: true =
+   * take part in attention. Either must broadcast to [..., L, S].
    */
-  attnMask?: Tensor | null;
+  attnMask?: Tensor | BoolMask | null;
   /** Dropout on the attention weights (applied whenever > 0, as PyTorch's functional form). */
   dropoutP?: number;
   /** Hide key j from query i when j > i (PyTorch: ones(L, S).tril()); not with attnMask. */
@@ -27,6 +31,30 @@ export interface ScaledDotProductAttentionOptions {
 }
 
 const OP = 'scaledDotProductAttention';
+
+/**
+ * A boolean mask as an additive float mask: 0 where a key takes part, −Infinity where it is
+ * hidden; `hide` says which boolean value hides (true for MultiheadAttention's masks, false for
+ * scaledDotProductAttention's, as in PyTorch). Tensors pass through unchanged.
+ */
+export function additiveMask(mask: Tensor | BoolMask | null | undefined, hide: boolean, op: string, param: string): Tensor | null {
+  if (mask === null || mask === undefined || mask instanceof Tensor) return mask ?? null;
+  if (!Array.isArray(mask)) throw new TypeError(`${op}: ${param} must be a Tensor (added to the scores) or nested arrays of booleans, got ${typeof mask}`);
+  const shape: number[] = [];
+  for (let p: unknown = mask; Array.isArray(p); p = p[0]) shape.push(p.length);
+  const values: number[] = [];
+  const walk = (x: unknown, d: number, path: string): void => {
+    if (d === shape.length) {
+      if (typeof x !== 'boolean') throw new TypeError(`${op}: ${param}${path} is ${typeof x}; a mask given as arrays must hold booleans`);
+      values.push(x === hide ? -Infinity : 0);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[d]) throw new RangeError(`${op}: ${param}${path} should be an array of length ${shape[d]} (ragged mask)`);
+    x.forEach((v, i) => walk(v, d + 1, `${path}[${i}]`));
+  };
+  walk(mask, 0, '');
+  return fromValues(values, shape, `${op} mask`, true);
+}
 
 interface Geometry { batch: number[]; B: number; L: number; S: number; E: number; Ev: number }
 
@@ -85,12 +113,12 @@ export interface AttentionResult {
 /** Attention and its weights; scaledDotProductAttention returns the output alone. */
 export function attention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}, op = OP): AttentionResult {
   const g = geometry(q, k, v, op);
-  const { attnMask = null, dropoutP = 0, isCausal = false } = options ?? {};
+  const { dropoutP = 0, isCausal = false } = options ?? {};
+  const attnMask = additiveMask(options?.attnMask, false, op, 'attnMask');
   const scale = options?.scale ?? 1 / Math.sqrt(g.E);
   if (typeof dropoutP !== 'number' || !(dropoutP >= 0 && dropoutP <= 1)) throw new RangeError(`${op}: dropoutP must be in [0, 1], got ${dropoutP}`);
   if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new RangeError(`${op}: scale must be a finite number, got ${scale}`);
   if (attnMask && isCausal) throw new RangeError(`${op}: give either attnMask or isCausal, not both (as PyTorch)`);
-  if (attnMask !== null && !(attnMask instanceof Tensor)) throw new TypeError(`${op}: attnMask must be a Tensor`);
   const layout = attnMask ? maskLayout(attnMask, g, op) : null;
   const { B, L, S, E, Ev } = g;
   const LS = L * S;

@@ -10,4 +10,7 @@ export * from './activations.js';
 export * from './conv_transpose.js';
 export * from './norm.js';
 export * from './attention.js';
+export * from './resample.js';
+export * from './embedding.js';
+export * from './unflatten.js';
 export { backward } from '../autograd.js';

@@ -136,3 +136,51 @@ export function broadcastTo(x: Nd, shape: number[]): Float64Array {
   }
   return out;
 }
+
+/** Bilinear resize of [N, C, H, W] with PyTorch's source coordinates (scale = in/out unless given). */
+export function bilinearRef(x: Nd, OH: number, OW: number, alignCorners: boolean, scales?: [number, number]): Nd {
+  const [N, C, H, W] = x.shape;
+  const out = Nd.zeros([N, C, OH, OW]);
+  const src = (o: number, inS: number, outS: number, s?: number) => {
+    if (alignCorners) return outS > 1 ? (o * (inS - 1)) / (outS - 1) : 0;
+    return Math.max((o + 0.5) * (s !== undefined ? 1 / s : inS / outS) - 0.5, 0);
+  };
+  for (let p = 0; p < N * C; p++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
+    const sh = src(oh, H, OH, scales?.[0]), sw = src(ow, W, OW, scales?.[1]);
+    const h0 = Math.min(Math.floor(sh), H - 1), w0 = Math.min(Math.floor(sw), W - 1);
+    const h1 = Math.min(h0 + 1, H - 1), w1 = Math.min(w0 + 1, W - 1);
+    const lh = sh - h0, lw = sw - w0;
+    const at = (h: number, w: number) => x.data[(p * H + h) * W + w];
+    out.data[(p * OH + oh) * OW + ow] = (1 - lh) * ((1 - lw) * at(h0, w0) + lw * at(h0, w1)) + lh * ((1 - lw) * at(h1, w0) + lw * at(h1, w1));
+  }
+  return out;
+}
+
+/** Nearest resize of the last dim(s) with src = floor(o·in/out) (or with 1/scale). */
+export function nearestRef(x: Nd, outSizes: number[], scales?: number[], exact = false): Nd {
+  const dims = outSizes.length, lead = x.shape.slice(0, x.shape.length - dims), ins = x.shape.slice(-dims);
+  const H = dims === 2 ? ins[0] : 1, W = ins[dims - 1], OH = dims === 2 ? outSizes[0] : 1, OW = outSizes[dims - 1];
+  const P = lead.reduce((a, b) => a * b, 1);
+  const out = Nd.zeros([...lead, ...outSizes]);
+  const idx = (o: number, inS: number, outS: number, s?: number) =>
+    Math.min(Math.floor((exact ? o + 0.5 : o) * (s !== undefined ? 1 / s : inS / outS)), inS - 1);
+  for (let p = 0; p < P; p++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
+    const h = dims === 2 ? idx(oh, H, OH, scales?.[0]) : 0, w = idx(ow, W, OW, scales?.[dims - 1]);
+    out.data[(p * OH + oh) * OW + ow] = x.data[(p * H + h) * W + w];
+  }
+  return out;
+}
+
+/** Adaptive average pooling of the last two dims. */
+export function adaptiveAvgPoolRef(x: Nd, OH: number, OW: number): Nd {
+  const lead = x.shape.slice(0, -2), [H, W] = x.shape.slice(-2), P = lead.reduce((a, b) => a * b, 1);
+  const out = Nd.zeros([...lead, OH, OW]);
+  for (let p = 0; p < P; p++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
+    const h0 = Math.floor((oh * H) / OH), h1 = Math.ceil(((oh + 1) * H) / OH);
+    const w0 = Math.floor((ow * W) / OW), w1 = Math.ceil(((ow + 1) * W) / OW);
+    let s = 0;
+    for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) s += x.data[(p * H + h) * W + w];
+    out.data[(p * OH + oh) * OW + ow] = s / ((h1 - h0) * (w1 - w0));
+  }
+  return out;
+}
