@@ -10,6 +10,8 @@
  * callers ask for views through f32()/i32() each time instead of keeping one.
  */
 
+import { initGemmTile } from './gemm-tile.js';
+
 export interface Kernels {
   memory: WebAssembly.Memory;
   heapBase(): number;
@@ -17,6 +19,13 @@ export interface Kernels {
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
   gemmScratchBytes(): number;
   gemmSetScratch(scratch: number): void;
+  gemmTileCount(): number;
+  gemmTileRows(id: number): number;
+  gemmTileCols(id: number): number;
+  gemmSetTile(id: number): number;
+  gemmTile(): number;
+  gemmTileProbe(id: number, kc: number, reps: number): number;
+  hostNanSign(a: number, b: number): number;
   conv2dWorkspaceBytes(N: number, C: number, H: number, W: number, OC: number, KH: number, KW: number, OH: number, OW: number): number;
   conv2dForward(x: number, w: number, bias: number, y: number, ws: number, ...shape: number[]): void;
   conv2dBackwardInput(dy: number, w: number, dx: number, ws: number, ...shape: number[]): void;
@@ -88,6 +97,12 @@ export interface InitOptions {
    * beside this module (there is no inlined copy).
    */
   relaxedSimd?: boolean;
+  /**
+   * The GEMM register tile: 'auto' (default: the host family's tile, then a short timed probe),
+   * 'family' (no probe) or a tile such as '4x8' (for benchmarking). Results are the same bits
+   * with every tile. Default: the environment variable WASMGRAD_GEMM_TILE, else 'auto'.
+   */
+  gemmTile?: string;
 }
 
 /** (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0)))) */
@@ -217,7 +232,9 @@ export function whenLoaded(fn: (options: InitOptions) => Promise<void>): void {
 export function init(options: InitOptions = {}): Promise<void> {
   if (!loading) {
     loading = instantiate(options).then(async (instance) => {
-      kernels = instance.exports as unknown as Kernels;
+      const k = instance.exports as unknown as Kernels;
+      initGemmTile(k, options.gemmTile);
+      kernels = k;
       onInit.forEach((fn) => fn(kernels!));
       for (const fn of onLoad) await fn(options);
     });

@@ -35,6 +35,7 @@ const variants = [
   { target: 'relaxed', file: 'wasmgrad-relaxed.wasm' },
   { target: 'relaxed-threads', file: 'wasmgrad-mt-relaxed.wasm' },
 ];
+run(process.execPath, [join(root, 'scripts', 'gen-gemm-tiles.mjs')]); // assembly/kernels/gemm_tiles.ts
 for (const v of variants) run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', v.target]);
 const tscStatus = tryRun(bin('tsc'), ['-p', 'tsconfig.json']);
 for (const v of variants) {
