@@ -2,3 +2,4 @@
 // in the homework's order. Each family folder has an index.ts importing its experiment files,
 // and each file calls register() from ../registry.js when imported.
 import './functions/index.js';
+import './mnist/index.js';
