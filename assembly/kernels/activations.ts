@@ -17,9 +17,9 @@
  */
 
 import { splat, mulAdd, expD } from "./f64lanes";
+import { Act } from "../abi";
 
-// Op codes (mirrored in bindings/ops/activations.ts).
-const ERF = 0, GELU = 1, GELU_TANH = 2, SILU = 3;
+const ERF = Act.ERF, GELU = Act.GELU, GELU_TANH = Act.GELU_TANH, SILU = Act.SILU;
 
 // ---- float64 lanes: erf ----------------------------------------------------------------------
 

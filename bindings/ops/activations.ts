@@ -4,11 +4,9 @@
  */
 import { Tensor } from '../tensor.js';
 import { GradNode, needsGrad, attach } from '../autograd.js';
-import { LK } from '../layer-kernels.js';
+import { K } from '../wasm.js';
+import { Act } from '../abi.generated.js';
 import { splitItems, threadsFor } from '../threads.js';
-
-/** Op codes of assembly/kernels/activations.ts. */
-const Act = { ERF: 0, GELU: 1, GELU_TANH: 2, SILU: 3 } as const;
 
 // ~60 float64 operations per element: worth a thread split from a few tens of thousands of
 // elements. Runs of 16 keep every element on the same (vector) path whatever the split.
@@ -18,7 +16,7 @@ function run(code: number, x: number, y: number, n: number): void {
   if (threadsFor(WORK_PER_ELEMENT * n) > 1) {
     splitItems('activation', n, WORK_PER_ELEMENT * n, 16, (lo, hi) => [code, x + 4 * lo, y + 4 * lo, hi - lo]);
   } else {
-    LK().activation(code, x, y, n);
+    K().activation(code, x, y, n);
   }
 }
 
@@ -26,7 +24,7 @@ function runBackward(code: number, x: number, dy: number, dx: number, n: number)
   if (threadsFor(WORK_PER_ELEMENT * n) > 1) {
     splitItems('activationBackward', n, WORK_PER_ELEMENT * n, 16, (lo, hi) => [code, x + 4 * lo, dy + 4 * lo, dx + 4 * lo, hi - lo]);
   } else {
-    LK().activationBackward(code, x, dy, dx, n);
+    K().activationBackward(code, x, dy, dx, n);
   }
 }
 

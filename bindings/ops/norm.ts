@@ -7,7 +7,6 @@
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { K } from '../wasm.js';
-import { LK } from '../layer-kernels.js';
 import { splitItems, threadsFor } from '../threads.js';
 import { fmt, sizeOf } from '../shape.js';
 
@@ -66,7 +65,7 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
     } else {
       if (dw) K().fill(dwp, n, 0);
       if (db) K().fill(dbp, n, 0);
-      LK().layerNormBackward(gy.ptr, x.ptr, w, mean.ptr, rstd.ptr, dxp, dwp, dbp, rows, n);
+      K().layerNormBackward(gy.ptr, x.ptr, w, mean.ptr, rstd.ptr, dxp, dwp, dbp, rows, n);
     }
     const grads: (Tensor | null)[] = [dx];
     if (weight) grads.push(dw);
