@@ -6,7 +6,7 @@ export { dropout } from '../ops/random.js';
 export {
   mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
 } from '../ops/loss.js';
-export type { LossOptions, Reduction } from '../ops/loss.js';
+export type { LossOptions, Reduction, NLLLossOptions, CrossEntropyOptions, BCELossOptions, BCEWithLogitsOptions } from '../ops/loss.js';
 export { relu, sigmoid, tanh, softplus, leakyRelu } from '../ops/elementwise.js';
 export { softmax, logSoftmax } from '../ops/reduce.js';
 export { oneHot } from '../ops/movement.js';
