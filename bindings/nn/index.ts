@@ -6,6 +6,6 @@ export {
   Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, BatchNorm1d, BatchNorm2d,
   ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, LogSoftmax,
 } from './layers.js';
-export type { Conv2dOptions, Pool2dOptions, BatchNormOptions } from './layers.js';
+export type { LinearOptions, Conv2dOptions, Pool2dOptions, BatchNormOptions } from './layers.js';
 export { MSELoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss } from './loss.js';
 export * as init from './init.js';

@@ -15,17 +15,52 @@ export interface SavedTensor {
 }
 export type StateDict = Record<string, SavedTensor>;
 
+/** A module is callable, as in PyTorch: `model(x)` is `model.forward(x)`, `criterion(out, y)` a loss. */
+export interface Module {
+  (input: Tensor, ...rest: any[]): Tensor;
+}
+
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
 export abstract class Module {
-  training = true;
-  private readonly params = new Map<string, Tensor | null>();
-  private readonly buffers = new Map<string, Tensor>();
-  private readonly children_ = new Map<string, Module>();
+  // Set in the constructor on the callable that replaces `this` (field initialisers would land on
+  // the discarded object).
+  declare training: boolean;
+  declare private readonly params: Map<string, Tensor | null>;
+  declare private readonly buffers: Map<string, Tensor>;
+  declare private readonly children_: Map<string, Module>;
+
+  /**
+   * The instance is a function whose prototype is the module class, so that `model(x)` works
+   * (and a loss module can be passed wherever a loss function is expected); subclasses see it
+   * as `this` after super(). Functions' own `name` and `length` are removed so that a module can
+   * have fields or getters of those names.
+   */
+  constructor() {
+    const self = function module(...args: any[]): Tensor {
+      return (self as unknown as Module).forward(...(args as [Tensor]));
+    };
+    delete (self as { name?: unknown }).name;
+    delete (self as { length?: unknown }).length;
+    Object.setPrototypeOf(self, new.target.prototype);
+    const m = self as unknown as Module;
+    m.training = true;
+    (m as unknown as { params: Map<string, Tensor | null> }).params = new Map();
+    (m as unknown as { buffers: Map<string, Tensor> }).buffers = new Map();
+    (m as unknown as { children_: Map<string, Module> }).children_ = new Map();
+    return m;
+  }
 
   abstract forward(input: Tensor, ...rest: any[]): Tensor;
 
   /** Same as forward (PyTorch's `module(x)`). */
   call(input: Tensor, ...rest: any[]): Tensor {
     return this.forward(input, ...rest);
+  }
+
+  /** console.log(model) in Node prints the PyTorch-style description. */
+  [inspectSymbol](): string {
+    return this.toString();
   }
 
   /** Registers a trainable tensor (made persistent and requiring gradients); null marks an absent one. */
@@ -159,7 +194,7 @@ export class Sequential extends Module {
     return x;
   }
 
-  get length(): number {
+  override get length(): number {
     return this.children().length;
   }
 
