@@ -9,8 +9,19 @@ import { noGrad } from '../autograd.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/lr_scheduler.js';
+import { checkOptions, intArg, show } from '../args.js';
 
+/** A loss function, or a loss module (modules are callable): F.crossEntropy, new nn.CrossEntropyLoss(). */
 export type LossFn = (output: Tensor, target: Tensor) => Tensor;
+
+function checkLossFn(op: string, lossFn: unknown, param = 'lossFn'): LossFn {
+  if (typeof lossFn !== 'function') {
+    throw new TypeError(`${op}: ${param} must be a loss function or a loss module (e.g. nn.functional.crossEntropy or new nn.CrossEntropyLoss()), got ${show(lossFn)}`);
+  }
+  return lossFn as LossFn;
+}
+
+const PROGRESS_KEYS = ['progress', 'label', 'onBatch'];
 type Batches = Iterable<Tensor[]> & { length?: number };
 
 export interface ProgressOptions {
@@ -78,6 +89,8 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 /** One pass over the loader: zeroGrad, forward, loss, backward, step for each batch [input, target]. */
 export function trainEpoch(model: Module, loader: Batches, optimizer: Optimizer<{ lr: number }>, lossFn: LossFn,
   options: TrainEpochOptions = {}): EpochResult {
+  checkLossFn('trainEpoch', lossFn);
+  checkOptions('trainEpoch', options, PROGRESS_KEYS);
   model.train();
   const t0 = now();
   const report = typeof options.progress === 'function' ? null
@@ -122,7 +135,9 @@ export interface EvaluateResult {
 
 /** Loss, accuracy and confusion matrix of a classifier over a loader, in eval mode under noGrad. */
 export function evaluate(model: Module, loader: Batches, options: EvaluateOptions = {}): EvaluateResult {
-  const C = options.numClasses ?? 10;
+  checkOptions('evaluate', options, ['lossFn', 'numClasses']);
+  if (options.lossFn !== undefined) checkLossFn('evaluate', options.lossFn, 'options.lossFn');
+  const C = intArg('evaluate', 'numClasses', options.numClasses, 10, 1);
   const confusion = Array.from({ length: C }, () => new Array<number>(C).fill(0));
   const wasTraining = model.training;
   model.eval();
@@ -159,9 +174,14 @@ export interface FitOptions extends TrainEpochOptions {
 /** Trains for several epochs, stepping the scheduler per epoch and evaluating on validation data. */
 export function fit(model: Module, loader: Batches, optimizer: Optimizer<{ lr: number }>, lossFn: LossFn,
   options: FitOptions): { train: EpochResult; validation: EvaluateResult | null }[] {
+  checkLossFn('fit', lossFn);
+  checkOptions('fit', options, ['epochs', 'scheduler', 'validation', 'onEpoch', ...PROGRESS_KEYS]);
+  intArg('fit', 'epochs', options.epochs, undefined, 0);
   const history: { train: EpochResult; validation: EvaluateResult | null }[] = [];
   for (let e = 1; e <= options.epochs; e++) {
-    const train = trainEpoch(model, loader, optimizer, lossFn, { ...options, label: `${options.label ?? 'epoch'} ${e}/${options.epochs}` });
+    const train = trainEpoch(model, loader, optimizer, lossFn, {
+      progress: options.progress, onBatch: options.onBatch, label: `${options.label ?? 'epoch'} ${e}/${options.epochs}`,
+    });
     options.scheduler?.step();
     const validation = options.validation ? evaluate(model, options.validation, { lossFn }) : null;
     options.onEpoch?.(e, train, validation);
