@@ -17,6 +17,17 @@ export function isPlainObject(v: unknown): v is Options {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * The keys of an options interface as the runtime list checkOptions needs, checked by the
+ * compiler: keysOf<FitOptions>()('epochs', ...) fails to compile while a key of the interface is
+ * missing from the list (so adding an option to an interface cannot silently reject it).
+ */
+export function keysOf<T>() {
+  return <const K extends readonly (keyof T & string)[]>(
+    ...keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { missingKeys: Exclude<keyof T, K[number]> })
+  ): readonly string[] => keys;
+}
+
 /** How a value reads in an error message. */
 export function show(v: unknown): string {
   if (v === undefined) return 'undefined';

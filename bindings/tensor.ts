@@ -7,7 +7,7 @@
 import { f32, K } from './wasm.js';
 import { Handle, track, release, currentStep, makePersistent } from './memory.js';
 import { Shape, fmt, sizeOf } from './shape.js';
-import { boolArg, checkDims, checkOptions, intArg, isPlainObject, numberArg, show, sizeArgs } from './args.js';
+import { boolArg, checkDims, checkOptions, intArg, isPlainObject, keysOf, numberArg, show, sizeArgs } from './args.js';
 import type { GradNode } from './autograd.js';
 import * as ops from './ops/index.js';
 
@@ -241,7 +241,7 @@ export interface FactoryOptions {
  */
 export type SizeArgs<O = FactoryOptions> = [size: readonly number[], options?: O] | number[] | [...size: number[], options: O];
 
-const FACTORY_KEYS = ['requiresGrad'] as const;
+const FACTORY_KEYS = keysOf<FactoryOptions>()('requiresGrad');
 
 /** A persistent tensor of `shape` filled with `value`. */
 function filled(op: string, shape: number[], value: number, options: FactoryOptions | undefined): Tensor {
@@ -263,7 +263,7 @@ export function fromValues(values: ArrayLike<number>, shape: Shape, op: string, 
 
 /** A tensor from a number, nested arrays, a typed array, or a tensor (copied, as torch.tensor). */
 export function tensor(data: NestedArray | ArrayLike<number> | ArrayBufferView | Tensor, options?: TensorOptions): Tensor {
-  const o = checkOptions('tensor', options, ['requiresGrad', 'shape']);
+  const o = checkOptions('tensor', options, keysOf<TensorOptions>()('requiresGrad', 'shape'));
   const requiresGrad = boolArg('tensor', 'requiresGrad', o.requiresGrad, false);
   let shape: number[];
   let values: ArrayLike<number>;

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, manualSeed, randn, randint, tidy, info, setNumThreads, getNumThreads, nn, optim, matmul, type Tensor } from '../bindings/index.js';
 import { runParts, setParallelMinFlops, threadsInfo } from '../bindings/threads.js';
+import type { Kernels } from '../bindings/wasm.js';
 
 const F = nn.functional;
 
@@ -98,7 +99,7 @@ test('results are bit-identical for 1, 2, 3 and 4 threads, also after the count 
 test('a kernel that traps on a worker thread is reported, and the pool keeps working', async () => {
   await setNumThreads(2);
   const n = 64, a = randn([n, n]), c = randn([n, n]);
-  const task = (ptr: number) => [0, 0, n, n, n, 1, a.ptr, n, ptr, n, 0, c.ptr, n];
+  const task = (ptr: number): Parameters<Kernels['gemm']> => [0, 0, n, n, n, 1, a.ptr, n, ptr, n, 0, c.ptr, n];
   // the second part reads 4 GiB past the start of memory: an out-of-bounds trap in the worker
   assert.throws(() => runParts('gemm', [task(a.ptr), task(0xfffff000)]), /gemm failed on worker thread 1/);
   const before = a.matmul(a).data();

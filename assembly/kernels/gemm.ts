@@ -6,13 +6,14 @@
  */
 
 import { madd } from "./simd";
+import { GEMM_MR, GEMM_NR } from "../abi";
 
 // Cache blocking (BLIS order): a KC×NC panel of op(B) is packed once per (jc, pc) and stays in
 // L2/L3, an MC×KC block of op(A) is packed per ic and stays in L2, and the micro-kernel streams an
 // MR×KC sliver of A against a KC×NR sliver of B (8 KiB at KC = 256, resident in L1).
 // Packing absorbs the transposes and zero-pads edge slivers, so edge tiles run the same kernel.
-const MR = 5;
-const NR = 8;
+const MR = GEMM_MR; // the micro-tile (assembly/abi.ts: the thread split cuts on it)
+const NR = GEMM_NR;
 const KC = 256;
 const MC = 120; // multiple of MR
 const NC = 1024; // multiple of NR

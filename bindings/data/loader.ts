@@ -7,7 +7,7 @@
 import { Tensor, tensor } from '../tensor.js';
 import { randperm } from '../ops/random.js';
 import { fmt } from '../shape.js';
-import { bindArgs, boolArg, checkOptions, intArg, show } from '../args.js';
+import { bindArgs, boolArg, checkOptions, intArg, keysOf, show } from '../args.js';
 import { loadMnist, MNIST_MEAN, MNIST_STD, type MnistOptions } from './mnist.js';
 
 export interface Dataset {
@@ -83,6 +83,9 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
 }
 
+/** batchSize and shuffle bind positionally (PyTorch's order), the rest by name only. */
+const LOADER_ARGS = keysOf<DataLoaderOptions>()('batchSize', 'shuffle', 'dropLast');
+
 /** Iterable of batches: one tensor per dataset tensor, dim 0 the batch. */
 export class DataLoader implements Iterable<Tensor[]> {
   readonly batchSize: number;
@@ -95,7 +98,7 @@ export class DataLoader implements Iterable<Tensor[]> {
     if (dataset === null || typeof dataset !== 'object' || !Array.isArray(dataset.tensors) || !Number.isInteger(dataset.length)) {
       throw new TypeError(`DataLoader: dataset must be a dataset (a TensorDataset, a Subset, ...), got ${show(dataset)}`);
     }
-    const o = bindArgs('DataLoader', args, ['batchSize', 'shuffle'], ['dropLast']);
+    const o = bindArgs('DataLoader', args, LOADER_ARGS.slice(0, 2), LOADER_ARGS.slice(2));
     this.batchSize = intArg('DataLoader', 'batchSize', o.batchSize, 1, 1);
     this.shuffle = boolArg('DataLoader', 'shuffle', o.shuffle, false);
     this.dropLast = boolArg('DataLoader', 'dropLast', o.dropLast, false);
@@ -134,7 +137,7 @@ export interface MnistDatasetOptions extends Omit<MnistOptions, 'images' | 'labe
 
 /** MNIST as a TensorDataset (images, labels), pixels in [0, 1] or standardised. */
 export async function mnistDataset(options: MnistDatasetOptions): Promise<TensorDataset> {
-  checkOptions('mnistDataset', options, ['train', 'dataDir', 'images', 'labels', 'limit', 'flatten', 'normalize']);
+  checkOptions('mnistDataset', options, keysOf<MnistDatasetOptions>()('train', 'dataDir', 'limit', 'flatten', 'normalize'));
   const { flatten = false, normalize = false, ...rest } = options;
   const m = await loadMnist(rest);
   const pixels = normalize ? standardizeArray(m.images, MNIST_MEAN, MNIST_STD) : m.images;

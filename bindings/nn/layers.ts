@@ -7,7 +7,7 @@ import { noGrad } from '../autograd.js';
 import { fmt } from '../shape.js';
 import * as F from './functional.js';
 import { pair, poolParams, AVG_POOL_ARGS, type Pair, type Padding, type Pool2dOptions } from '../ops/conv.js';
-import { bindArgs, boolArg, intArg, numberArg, show, unsupported } from '../args.js';
+import { bindArgs, boolArg, intArg, keysOf, numberArg, show, unsupported } from '../args.js';
 import { Module } from './module.js';
 import * as init from './init.js';
 
@@ -77,7 +77,7 @@ export interface Conv2dOptions {
   paddingMode?: 'zeros';
 }
 
-const CONV2D_ARGS = ['inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'] as const;
+const CONV2D_ARGS = keysOf<Conv2dOptions>()('inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode');
 
 /**
  * PyTorch's Conv2d(inChannels, outChannels, kernelSize, stride=1, padding=0, dilation=1,

@@ -8,7 +8,7 @@ import { record } from '../autograd.js';
 import { K } from '../wasm.js';
 import { convParts, splitItems } from '../threads.js';
 import { fmt } from '../shape.js';
-import { bindArgs, boolArg, show, unsupported } from '../args.js';
+import { bindArgs, boolArg, keysOf, show, unsupported } from '../args.js';
 
 export type Pair = number | [number, number];
 export type Padding = Pair | 'same' | 'valid';
@@ -32,7 +32,7 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-const CONV_ARGS = ['stride', 'padding', 'dilation', 'groups'] as const;
+const CONV_ARGS = keysOf<Conv2dOptions>()('stride', 'padding', 'dilation', 'groups');
 
 interface ConvGeometry {
   N: number; C: number; H: number; W: number; OC: number; KH: number; KW: number;
@@ -194,7 +194,7 @@ export function maxPool2d(x: Tensor, ...args: (Pair | boolean | null | Pool2dOpt
 export function avgPool2d(x: Tensor, ...args: (Pair | boolean | null | Pool2dOptions | undefined)[]): Tensor {
   const g = poolGeometry(x, args, 'avgPool2d', AVG_POOL_ARGS);
   const out = Tensor._empty(g.outShape, 'avgPool2d');
-  const dims = [g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW];
+  const dims = [g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW] as const;
   const inPlane = 4 * g.H * g.W, outPlane = 4 * g.OH * g.OW, work = poolWork(g);
   splitItems('avgPool2dForward', g.P, work, 1, (lo, hi) => [x.ptr + lo * inPlane, out.ptr + lo * outPlane, hi - lo, ...dims]);
   return record(out, 'avgPool2d', [x], (gy) => {

@@ -6,7 +6,10 @@ import { Tensor, FactoryOptions, SizeArgs } from '../tensor.js';
 import { record, isGradEnabled } from '../autograd.js';
 import { K, i32 } from '../wasm.js';
 import { withScratch } from '../memory.js';
-import { boolArg, checkDims, checkOptions, intArg, isPlainObject, numberArg, show, sizeArgs, unsupported } from '../args.js';
+import { boolArg, checkDims, checkOptions, intArg, isPlainObject, keysOf, numberArg, show, sizeArgs, unsupported } from '../args.js';
+import { RNG_STATE_BYTES } from '../abi.generated.js';
+
+const RNG_STATE_WORDS = RNG_STATE_BYTES / 4;
 
 /** Seeds the generator (any integer up to 2^53, or a 32-bit pair). */
 export function manualSeed(seed: number): void {
@@ -34,14 +37,14 @@ export interface RandnOptions extends FactoryOptions {
 }
 
 function uniformIn(op: string, shape: number[], options: RandOptions | undefined): Tensor {
-  const o = checkOptions(op, options, ['requiresGrad', 'low', 'high']);
+  const o = checkOptions(op, options, keysOf<RandOptions>()('requiresGrad', 'low', 'high'));
   const lo = numberArg(op, 'low', o.low, 0), hi = numberArg(op, 'high', o.high, 1);
   if (lo > hi) throw new RangeError(`${op}: low (${lo}) must not exceed high (${hi})`);
   return made(shape, op, boolArg(op, 'requiresGrad', o.requiresGrad, false), (p, n) => K().rngUniform(p, n, lo, hi));
 }
 
 function normalIn(op: string, shape: number[], options: RandnOptions | undefined): Tensor {
-  const o = checkOptions(op, options, ['requiresGrad', 'mean', 'std']);
+  const o = checkOptions(op, options, keysOf<RandnOptions>()('requiresGrad', 'mean', 'std'));
   const mean = numberArg(op, 'mean', o.mean, 0), std = numberArg(op, 'std', o.std, 1, 0);
   return made(shape, op, boolArg(op, 'requiresGrad', o.requiresGrad, false), (p, n) => K().rngNormal(p, n, mean, std));
 }
@@ -99,17 +102,17 @@ export function randperm(n: number): Int32Array {
 
 /** The generator's state, to save in checkpoints. */
 export function getRngState(): number[] {
-  return withScratch(24, (ptr) => {
+  return withScratch(RNG_STATE_BYTES, (ptr) => {
     K().rngGetState(ptr);
-    return Array.from(i32().slice(ptr >> 2, (ptr >> 2) + 6));
+    return Array.from(i32().slice(ptr >> 2, (ptr >> 2) + RNG_STATE_WORDS));
   });
 }
 
 export function setRngState(state: number[]): void {
-  if (!Array.isArray(state) || state.length !== 6 || !state.every((v) => Number.isInteger(v))) {
-    throw new TypeError(`setRngState: expected the 6 integers from getRngState(), got ${show(state)}`);
+  if (!Array.isArray(state) || state.length !== RNG_STATE_WORDS || !state.every((v) => Number.isInteger(v))) {
+    throw new TypeError(`setRngState: expected the ${RNG_STATE_WORDS} integers from getRngState(), got ${show(state)}`);
   }
-  withScratch(24, (ptr) => {
+  withScratch(RNG_STATE_BYTES, (ptr) => {
     i32().set(state, ptr >> 2);
     K().rngSetState(ptr);
   });

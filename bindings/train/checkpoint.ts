@@ -11,12 +11,11 @@
  */
 import { getRngState, setRngState } from '../ops/random.js';
 import type { Module } from '../nn/module.js';
-import { checkOptions } from '../args.js';
+import { checkOptions, keysOf } from '../args.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/lr_scheduler.js';
 
 const MAGIC = 'WGCKPT1\n';
-const CONTENTS_KEYS = ['model', 'optimizer', 'scheduler', 'epoch', 'extra'];
 
 export interface CheckpointContents {
   model?: Module;
@@ -25,6 +24,7 @@ export interface CheckpointContents {
   epoch?: number;
   extra?: unknown;
 }
+const CONTENTS_KEYS = keysOf<CheckpointContents>()('model', 'optimizer', 'scheduler', 'epoch', 'extra');
 
 interface Header {
   version: 1;

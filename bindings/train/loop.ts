@@ -9,7 +9,7 @@ import { noGrad } from '../autograd.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/lr_scheduler.js';
-import { checkOptions, intArg, show } from '../args.js';
+import { checkOptions, intArg, keysOf, show } from '../args.js';
 
 /** A loss function, or a loss module (modules are callable): F.crossEntropy, new nn.CrossEntropyLoss(). */
 export type LossFn = (output: Tensor, target: Tensor) => Tensor;
@@ -21,7 +21,6 @@ function checkLossFn(op: string, lossFn: unknown, param = 'lossFn'): LossFn {
   return lossFn as LossFn;
 }
 
-const PROGRESS_KEYS = ['progress', 'label', 'onBatch'];
 type Batches = Iterable<Tensor[]> & { length?: number };
 
 export interface ProgressOptions {
@@ -90,7 +89,7 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 export function trainEpoch(model: Module, loader: Batches, optimizer: Optimizer<{ lr: number }>, lossFn: LossFn,
   options: TrainEpochOptions = {}): EpochResult {
   checkLossFn('trainEpoch', lossFn);
-  checkOptions('trainEpoch', options, PROGRESS_KEYS);
+  checkOptions('trainEpoch', options, TRAIN_EPOCH_KEYS);
   model.train();
   const t0 = now();
   const report = typeof options.progress === 'function' ? null
@@ -122,6 +121,8 @@ export interface EvaluateOptions {
   lossFn?: LossFn;
   /** Size of the confusion matrix (default 10). */
   numClasses?: number;
+  /** Also return every example's predicted class and its softmax probability, in loader order. */
+  predictions?: boolean;
 }
 
 export interface EvaluateResult {
@@ -131,17 +132,26 @@ export interface EvaluateResult {
   /** confusion[true][predicted] counts. */
   confusion: number[][];
   n: number;
+  /** With `predictions: true`: the predicted class of every example, in loader order. */
+  predicted?: Int32Array;
+  /** With `predictions: true`: the softmax probability of that prediction. */
+  confidence?: Float32Array;
+  /** With `predictions: true`: the true class of every example, in loader order. */
+  labels?: Int32Array;
 }
 
 /** Loss, accuracy and confusion matrix of a classifier over a loader, in eval mode under noGrad. */
 export function evaluate(model: Module, loader: Batches, options: EvaluateOptions = {}): EvaluateResult {
-  checkOptions('evaluate', options, ['lossFn', 'numClasses']);
+  checkOptions('evaluate', options, EVALUATE_KEYS);
   if (options.lossFn !== undefined) checkLossFn('evaluate', options.lossFn, 'options.lossFn');
   const C = intArg('evaluate', 'numClasses', options.numClasses, 10, 1);
   const confusion = Array.from({ length: C }, () => new Array<number>(C).fill(0));
   const wasTraining = model.training;
   model.eval();
   let lossSum = 0, n = 0, correct = 0;
+  const predicted: number[] = [];
+  const confidence: number[] = [];
+  const trueLabels: number[] = [];
   try {
     for (const [x, y] of loader) {
       noGrad(() => {
@@ -154,13 +164,20 @@ export function evaluate(model: Module, loader: Batches, options: EvaluateOption
           if (t === p) correct++;
           if (t >= 0 && t < C && p >= 0 && p < C) confusion[t][p]++;
         }
+        if (options.predictions) {
+          const prob = out.softmax(1).max(1).data();
+          for (let i = 0; i < labels.length; i++) { predicted.push(pred[i]); confidence.push(prob[i]); trueLabels.push(labels[i]); }
+        }
         n += labels.length;
       });
     }
   } finally {
     model.train(wasTraining);
   }
-  return { loss: options.lossFn ? lossSum / Math.max(1, n) : NaN, accuracy: correct / Math.max(1, n), confusion, n };
+  return {
+    loss: options.lossFn ? lossSum / Math.max(1, n) : NaN, accuracy: correct / Math.max(1, n), confusion, n,
+    ...(options.predictions ? { predicted: Int32Array.from(predicted), confidence: Float32Array.from(confidence), labels: Int32Array.from(trueLabels) } : {}),
+  };
 }
 
 export interface FitOptions extends TrainEpochOptions {
@@ -171,11 +188,15 @@ export interface FitOptions extends TrainEpochOptions {
   onEpoch?: (epoch: number, train: EpochResult, validation: EvaluateResult | null) => void;
 }
 
+const TRAIN_EPOCH_KEYS = keysOf<TrainEpochOptions>()('progress', 'label', 'onBatch');
+const EVALUATE_KEYS = keysOf<EvaluateOptions>()('lossFn', 'numClasses', 'predictions');
+const FIT_KEYS = keysOf<FitOptions>()('epochs', 'scheduler', 'validation', 'onEpoch', 'progress', 'label', 'onBatch');
+
 /** Trains for several epochs, stepping the scheduler per epoch and evaluating on validation data. */
 export function fit(model: Module, loader: Batches, optimizer: Optimizer<{ lr: number }>, lossFn: LossFn,
   options: FitOptions): { train: EpochResult; validation: EvaluateResult | null }[] {
   checkLossFn('fit', lossFn);
-  checkOptions('fit', options, ['epochs', 'scheduler', 'validation', 'onEpoch', ...PROGRESS_KEYS]);
+  checkOptions('fit', options, FIT_KEYS);
   intArg('fit', 'epochs', options.epochs, undefined, 0);
   const history: { train: EpochResult; validation: EvaluateResult | null }[] = [];
   for (let e = 1; e <= options.epochs; e++) {
