@@ -15,20 +15,24 @@ export interface SavedTensor {
 }
 export type StateDict = Record<string, SavedTensor>;
 
+/** A module of any output type (MultiheadAttention returns [output, weights]). */
+export type AnyModule = Module<unknown>;
+
 /** A module is callable, as in PyTorch: `model(x)` is `model.forward(x)`, `criterion(out, y)` a loss. */
-export interface Module {
-  (input: Tensor, ...rest: any[]): Tensor;
+export interface Module<Out = Tensor> {
+  (input: Tensor, ...rest: any[]): Out;
 }
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
-export abstract class Module {
+/** Out: what forward returns (a Tensor for all but a few modules such as MultiheadAttention). */
+export abstract class Module<Out = Tensor> {
   // Set in the constructor on the callable that replaces `this` (field initialisers would land on
   // the discarded object).
   declare training: boolean;
   declare private readonly params: Map<string, Tensor | null>;
   declare private readonly buffers: Map<string, Tensor>;
-  declare private readonly children_: Map<string, Module>;
+  declare private readonly children_: Map<string, AnyModule>;
 
   /**
    * The instance is a function whose prototype is the module class, so that `model(x)` works
@@ -37,24 +41,24 @@ export abstract class Module {
    * have fields or getters of those names.
    */
   constructor() {
-    const self = function module(...args: any[]): Tensor {
-      return (self as unknown as Module).forward(...(args as [Tensor]));
+    const self = function module(...args: any[]): Out {
+      return (self as unknown as Module<Out>).forward(...(args as [Tensor]));
     };
     delete (self as { name?: unknown }).name;
     delete (self as { length?: unknown }).length;
     Object.setPrototypeOf(self, new.target.prototype);
-    const m = self as unknown as Module;
+    const m = self as unknown as Module<Out>;
     m.training = true;
     (m as unknown as { params: Map<string, Tensor | null> }).params = new Map();
     (m as unknown as { buffers: Map<string, Tensor> }).buffers = new Map();
-    (m as unknown as { children_: Map<string, Module> }).children_ = new Map();
+    (m as unknown as { children_: Map<string, AnyModule> }).children_ = new Map();
     return m;
   }
 
-  abstract forward(input: Tensor, ...rest: any[]): Tensor;
+  abstract forward(input: Tensor, ...rest: any[]): Out;
 
   /** Same as forward (PyTorch's `module(x)`). */
-  call(input: Tensor, ...rest: any[]): Tensor {
+  call(input: Tensor, ...rest: any[]): Out {
     return this.forward(input, ...rest);
   }
 
@@ -78,29 +82,29 @@ export abstract class Module {
     return t;
   }
 
-  protected registerModule<M extends Module>(name: string, m: M): M {
+  protected registerModule<M extends AnyModule>(name: string, m: M): M {
     if (!(m instanceof Module)) throw new TypeError(`${this.constructor.name}: child ${name} is not a Module`);
     this.children_.set(name, m);
     return m;
   }
 
   /** [name, child] pairs, direct children only. */
-  namedChildren(): [string, Module][] {
+  namedChildren(): [string, AnyModule][] {
     return [...this.children_];
   }
 
-  children(): Module[] {
+  children(): AnyModule[] {
     return [...this.children_.values()];
   }
 
   /** This module and every descendant with its dotted name ('' for this one). */
-  namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
+  namedModules(prefix = ''): [string, AnyModule][] {
+    const out: [string, AnyModule][] = [[prefix, this]];
     for (const [n, m] of this.children_) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
     return out;
   }
 
-  private collect(pick: (m: Module) => Iterable<[string, Tensor | null]>): [string, Tensor][] {
+  private collect(pick: (m: AnyModule) => Iterable<[string, Tensor | null]>): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [prefix, m] of this.namedModules()) {
       for (const [n, t] of pick(m)) if (t) out.push([prefix ? `${prefix}.${n}` : n, t]);
@@ -190,7 +194,7 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    for (const m of this.children()) x = m.forward(x);
+    for (const m of this.children()) x = m.forward(x) as Tensor;
     return x;
   }
 
@@ -198,7 +202,7 @@ export class Sequential extends Module {
     return this.children().length;
   }
 
-  at(i: number): Module {
+  at(i: number): AnyModule {
     const c = this.children();
     return c[i < 0 ? c.length + i : i];
   }
@@ -233,9 +237,12 @@ export function summary(model: Module, inputShape: number[], log: ((s: string) =
   for (const [name, m] of leaves) {
     const original = m.forward;
     const hadOwn = Object.prototype.hasOwnProperty.call(m, 'forward');
-    m.forward = function (this: Module, x: Tensor, ...rest: any[]): Tensor {
+    m.forward = function (this: AnyModule, x: Tensor, ...rest: any[]): unknown {
       const y = original.call(this, x, ...rest);
-      rows.push({ name: name || m.constructor.name, type: m.constructor.name, outputShape: y.shape.slice(), params: m.numParameters() });
+      // a module with several outputs (MultiheadAttention) reports its first
+      const first = Array.isArray(y) ? y[0] : y;
+      const outputShape = first instanceof Tensor ? first.shape.slice() : [];
+      rows.push({ name: name || m.constructor.name, type: m.constructor.name, outputShape, params: m.numParameters() });
       return y;
     };
     restore.push(() => { if (hadOwn) m.forward = original; else delete (m as { forward?: unknown }).forward; });
