@@ -49,7 +49,7 @@ export function randperm(n: number): Int32Array {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
   return withScratch(Math.max(n, 1) * 4, (ptr) => {
     K().rngPermutation(ptr, n);
-    return i32().slice(ptr >> 2, (ptr >> 2) + n);
+    return i32().slice(ptr >>> 2, (ptr >>> 2) + n);
   });
 }
 
@@ -57,14 +57,14 @@ export function randperm(n: number): Int32Array {
 export function getRngState(): number[] {
   return withScratch(24, (ptr) => {
     K().rngGetState(ptr);
-    return Array.from(i32().slice(ptr >> 2, (ptr >> 2) + 6));
+    return Array.from(i32().slice(ptr >>> 2, (ptr >>> 2) + 6));
   });
 }
 
 export function setRngState(state: number[]): void {
   if (!Array.isArray(state) || state.length !== 6) throw new TypeError('setRngState: expected the 6 numbers from getRngState()');
   withScratch(24, (ptr) => {
-    i32().set(state, ptr >> 2);
+    i32().set(state, ptr >>> 2);
     K().rngSetState(ptr);
   });
 }
