@@ -85,7 +85,7 @@ function conv(k: Kernels, heap: WasmHeap, tf: Tf, N: number, C: number, H: numbe
               OC: number, KH: number, KW: number, train: boolean, pad = 0): Case {
   const OH = H + 2 * pad - KH + 1, OW = W + 2 * pad - KW + 1;
   if (pad !== 0 && (OH !== H || OW !== W)) throw new Error('bench conv: padding must be 0 or "same"');
-  const shape = [N, C, H, W, OC, KH, KW, 1, 1, pad, pad, 1, 1, OH, OW];
+  const shape = [N, C, H, W, OC, KH, KW, 1, 1, pad, pad, 1, 1, OH, OW] as const;
   const tfPad = pad === 0 ? 'valid' : 'same';
   const explicit: [[number, number], [number, number], [number, number], [number, number]] =
     [[0, 0], [pad, pad], [pad, pad], [0, 0]];

@@ -8,6 +8,7 @@
  */
 import { K, wasmSource, sharedMemory, relaxedSimd } from './wasm.js';
 import { threadsInfo } from './threads.js';
+import { gemmTileChoice } from './gemm-tile.js';
 
 export { init, isInitialized } from './wasm.js';
 export type { InitOptions } from './wasm.js';
@@ -36,10 +37,11 @@ export const version = '0.1.0';
 /** What this build and runtime provide. */
 export function info(): {
   version: string; simd: boolean; relaxedSimd: boolean; threads: number; threadsNote: string; build: string;
-  wasmBytes: number; wasmSource: string; runtime: string;
+  wasmBytes: number; wasmSource: string; runtime: string; gemmTile: string; gemmTileReason: string;
 } {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   const t = threadsInfo();
+  const tile = gemmTileChoice();
   return {
     version,
     simd: true,
@@ -51,6 +53,8 @@ export function info(): {
     wasmBytes: K().memory.buffer.byteLength,
     wasmSource,
     runtime: isNode ? `node ${process.versions.node}` : (typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown'),
+    gemmTile: tile.tile,
+    gemmTileReason: tile.reason,
   };
 }
 export * as optim from './optim/index.js';

@@ -14,13 +14,25 @@
  * while workers run.
  */
 import { K, isInitialized, loadedModule, sharedMemory, sharedMemoryUnavailable, whenLoaded } from './wasm.js';
+import { KERNEL_ARITY, type KernelExports } from './abi.generated.js';
 import { alloc, withScratch } from './memory.js';
 import { SLOT, REQ, DONE, ERR, FN, NARGS, MAX_ARGS } from './thread-protocol.js';
+import { currentTileId, noteGemmWork } from './gemm-tile.js';
 
 /** Kernels a worker may run, by index (the same list is sent to each worker). */
 export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight',
-  'maxPool2dForward', 'maxPool2dBackward', 'avgPool2dForward', 'avgPool2dBackward', 'unary', 'unaryBackward'] as const;
+  'maxPool2dForward', 'maxPool2dBackward', 'avgPool2dForward', 'avgPool2dBackward', 'unary', 'unaryBackward',
+  'gemmSetTile',
+] as const satisfies readonly (keyof KernelExports)[];
 type KernelName = typeof THREAD_KERNELS[number];
+/** A kernel's arguments as a tuple (a task built with the wrong count does not compile). */
+type ArgsOf<N extends KernelName> = Parameters<KernelExports[N]>;
+
+/** Calls kernel `name` with `args` on this thread, checking the count for arrays assembled at run time. */
+function callKernel(name: KernelName, args: readonly number[]): void {
+  if (args.length !== KERNEL_ARITY[name]) throw new Error(`wasmgrad: ${name} takes ${KERNEL_ARITY[name]} arguments, got ${args.length}`);
+  (K()[name] as (...a: readonly number[]) => void)(...args);
+}
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 // Atomics.wait is not allowed on a browser's main thread: it spins there instead.
@@ -39,6 +51,8 @@ interface Pool {
   ctl: Int32Array;
   args: Float64Array;
   seq: number;
+  /** The GEMM tile the workers were last given (each instance has its own; see gemm-tile.ts). */
+  workerTile: number;
 }
 
 let pool: Pool | null = null;
@@ -61,7 +75,8 @@ const slotScratch: number[] = [];
 async function spawn(index: number, ctl: SharedArrayBuffer): Promise<WorkerLike> {
   const url = new URL('./thread-worker.js', import.meta.url);
   const scratch = slotScratch[index] ??= alloc(K().gemmScratchBytes());
-  const start = { module: loadedModule, memory: sharedMemory, control: ctl, index, scratch, kernels: THREAD_KERNELS };
+  const start = { module: loadedModule, memory: sharedMemory, control: ctl, index, scratch, kernels: THREAD_KERNELS,
+    tile: pool?.workerTile ?? currentTileId };
   return new Promise((resolve, reject) => {
     const fail = (what: string) => reject(new Error(`wasmgrad: worker thread ${index + 1} failed to start: ${what}`));
     if (isNode) {
@@ -134,7 +149,7 @@ async function applyNumThreads(n: number): Promise<void> {
     const maxWorkers = 255;
     const sab = new SharedArrayBuffer(maxWorkers * (SLOT * 4 + MAX_ARGS * 8));
     pool = {
-      workers: [], ready: 0, seq: 0,
+      workers: [], ready: 0, seq: 0, workerTile: currentTileId,
       ctl: new Int32Array(sab, 0, maxWorkers * SLOT),
       args: new Float64Array(sab, maxWorkers * SLOT * 4, maxWorkers * MAX_ARGS),
     };
@@ -188,11 +203,10 @@ export function threadsFor(flops: number): number {
 }
 
 /** Runs kernel `name` with tasks[0] on this thread and tasks[i] on worker i-1, and waits for all. */
-export function runParts(name: KernelName, tasks: number[][]): void {
-  const k = K() as unknown as Record<KernelName, (...a: number[]) => void>;
+export function runParts<N extends KernelName>(name: N, tasks: readonly ArgsOf<N>[]): void {
   const p = pool;
   if (!p || tasks.length === 1) {
-    k[name](...tasks[0]);
+    callKernel(name, tasks[0]);
     return;
   }
   if (tasks.length - 1 > p.ready) throw new Error(`wasmgrad: ${tasks.length} parts but only ${p.ready + 1} threads`);
@@ -200,6 +214,7 @@ export function runParts(name: KernelName, tasks: number[][]): void {
   const fn = THREAD_KERNELS.indexOf(name);
   for (let w = 0; w < tasks.length - 1; w++) {
     const t = tasks[w + 1], base = w * SLOT;
+    if (t.length !== KERNEL_ARITY[name]) throw new Error(`wasmgrad: ${name} takes ${KERNEL_ARITY[name]} arguments, got ${t.length}`);
     if (t.length > MAX_ARGS) throw new Error(`wasmgrad: ${name} has too many arguments for a thread task`);
     p.args.set(t, w * MAX_ARGS);
     p.ctl[base + FN] = fn;
@@ -211,7 +226,7 @@ export function runParts(name: KernelName, tasks: number[][]): void {
   parallelCalls++;
   let failure: unknown = null;
   try {
-    k[name](...tasks[0]);
+    callKernel(name, tasks[0]);
   } catch (err) {
     failure = err;
   }
@@ -239,8 +254,18 @@ function partRange(total: number, i: number, n: number, align: number): [number,
   return [Math.min(total, i * per), Math.min(total, (i + 1) * per)];
 }
 
-// GEMM's micro-tile (assembly/kernels/gemm.ts): parts are cut on tile boundaries
-const MR = 5, NR = 8;
+/**
+ * Gives every worker the GEMM tile the main thread uses (gemm-tile.ts may change it at any time;
+ * results do not depend on it, speed does).
+ */
+function syncWorkerTile(): void {
+  const p = pool;
+  if (!p || p.workerTile === currentTileId || p.ready === 0) return;
+  const tasks: ArgsOf<'gemmSetTile'>[] = [];
+  for (let i = 0; i <= p.ready; i++) tasks.push([currentTileId]);
+  runParts('gemmSetTile', tasks);
+  p.workerTile = currentTileId;
+}
 
 /**
  * C = alpha·op(A)·op(B) + beta·C (the gemm kernel's contract), split over threads by rows of C
@@ -249,16 +274,20 @@ const MR = 5, NR = 8;
  */
 export function gemm(transA: number, transB: number, M: number, N: number, Kd: number, alpha: number,
   a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void {
+  noteGemmWork(2 * M * N * Kd);
   let parts = threadsFor(2 * M * N * Kd);
+  // parts are cut on the register tile's boundaries (assembly/kernels/gemm_tiles.ts)
+  const k = K(), MR = k.gemmTileRows(currentTileId), NR = k.gemmTileCols(currentTileId);
   if (parts > 1) {
     const byRows = M >= N;
     parts = Math.min(parts, Math.ceil((byRows ? M / MR : N / NR) / 4)); // at least ~4 tiles each
   }
   if (parts <= 1) {
-    K().gemm(transA, transB, M, N, Kd, alpha, a, lda, b, ldb, beta, c, ldc);
+    k.gemm(transA, transB, M, N, Kd, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
-  const tasks: number[][] = [];
+  syncWorkerTile();
+  const tasks: ArgsOf<'gemm'>[] = [];
   for (let i = 0; i < parts; i++) {
     if (M >= N) {
       const [m0, m1] = partRange(M, i, parts, MR);
@@ -282,12 +311,14 @@ export function gemm(transA: number, transB: number, M: number, N: number, Kd: n
  */
 export function convParts(name: 'conv2dForward' | 'conv2dBackwardInput' | 'conv2dBackwardWeight',
   flops: number, wsBytes: number, head: number[], geometry: number[]): void {
+  noteGemmWork(flops);
   const parts = threadsFor(flops);
+  if (parts > 1) syncWorkerTile();
   const each = Math.ceil(wsBytes / 64) * 64;
   withScratch(each * parts, (ws) => {
     const tasks: number[][] = [];
     for (let i = 0; i < parts; i++) tasks.push([...head, ws + i * each, ...geometry, i, parts]);
-    runParts(name, tasks);
+    runParts(name, tasks as ArgsOf<typeof name>[]); // head/geometry are arrays: runParts checks the count
   });
 }
 
@@ -296,14 +327,14 @@ export function convParts(name: 'conv2dForward' | 'conv2dBackwardInput' | 'conv2
  * `align` items; argsFor(lo, hi) gives its arguments for items [lo, hi). `work` is the whole
  * call's size in FLOP-equivalents for the size test (memory-bound kernels count ~16 per element).
  */
-export function splitItems(name: KernelName, total: number, work: number, align: number,
-  argsFor: (lo: number, hi: number) => number[]): void {
+export function splitItems<N extends KernelName>(name: N, total: number, work: number, align: number,
+  argsFor: (lo: number, hi: number) => ArgsOf<N>): void {
   const parts = Math.min(threadsFor(work), Math.ceil(total / align));
   if (parts <= 1) {
-    (K() as unknown as Record<KernelName, (...a: number[]) => void>)[name](...argsFor(0, total));
+    callKernel(name, argsFor(0, total));
     return;
   }
-  const tasks: number[][] = [];
+  const tasks: ArgsOf<N>[] = [];
   for (let i = 0; i < parts; i++) {
     const [lo, hi] = partRange(total, i, parts, align);
     if (hi > lo) tasks.push(argsFor(lo, hi));

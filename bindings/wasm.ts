@@ -9,58 +9,17 @@
  * shared memory that worker threads can run kernels on (threads.ts). Typed-array views go stale whenever memory grows, so
  * callers ask for views through f32()/i32() each time instead of keeping one.
  */
+import type { KernelExports } from './abi.generated.js';
 
-export interface Kernels {
+import { initGemmTile } from './gemm-tile.js';
+
+/**
+ * The kernels module's exports. Every function is declared once, by its AssemblyScript source:
+ * scripts/gen-abi.mjs generates KernelExports from assembly/ at build time, so a misspelt kernel
+ * or a wrong argument count is a TypeScript error (how to add a kernel: assembly/abi.ts).
+ */
+export interface Kernels extends KernelExports {
   memory: WebAssembly.Memory;
-  heapBase(): number;
-  gemm(transA: number, transB: number, M: number, N: number, K: number, alpha: number,
-    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
-  gemmScratchBytes(): number;
-  gemmSetScratch(scratch: number): void;
-  conv2dWorkspaceBytes(N: number, C: number, H: number, W: number, OC: number, KH: number, KW: number, OH: number, OW: number): number;
-  conv2dForward(x: number, w: number, bias: number, y: number, ws: number, ...shape: number[]): void;
-  conv2dBackwardInput(dy: number, w: number, dx: number, ws: number, ...shape: number[]): void;
-  conv2dBackwardWeight(x: number, dy: number, dw: number, ws: number, ...shape: number[]): void;
-  conv2dBackwardBias(dy: number, db: number, N: number, OC: number, OHW: number): void;
-  maxPool2dForward(x: number, y: number, argmax: number, P: number, H: number, W: number, KH: number, KW: number,
-    sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
-  maxPool2dBackward(dy: number, argmax: number, dx: number, P: number, H: number, W: number, OH: number, OW: number): void;
-  avgPool2dForward(x: number, y: number, P: number, H: number, W: number, KH: number, KW: number,
-    sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
-  avgPool2dBackward(dy: number, dx: number, P: number, H: number, W: number, KH: number, KW: number,
-    sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
-  binary(op: number, a: number, b: number, y: number, d0: number, d1: number, d2: number, d3: number,
-    sa0: number, sa1: number, sa2: number, sa3: number, sb0: number, sb1: number, sb2: number, sb3: number): void;
-  unary(op: number, x: number, y: number, n: number, p0: number, p1: number): void;
-  unaryBackward(op: number, x: number, y: number, dy: number, dx: number, n: number, p0: number, p1: number): void;
-  fill(y: number, n: number, value: number): void;
-  copyBytes(src: number, dst: number, n: number): void;
-  reduceSum(x: number, y: number, outer: number, n: number, inner: number, scale: number): void;
-  reduceMax(x: number, y: number, idx: number, outer: number, n: number, inner: number): void;
-  reduceMaxBackward(dy: number, idx: number, dx: number, outer: number, n: number, inner: number): void;
-  softmax(x: number, y: number, outer: number, n: number, inner: number, log: number): void;
-  softmaxBackward(y: number, dy: number, dx: number, outer: number, n: number, inner: number, log: number): void;
-  crossEntropyForward(logits: number, labels: number, loss: number, logp: number, N: number, C: number): number;
-  crossEntropyBackward(logp: number, labels: number, dloss: number, dx: number, N: number, C: number): void;
-  nllForward(logp: number, labels: number, loss: number, N: number, C: number): number;
-  nllBackward(labels: number, dloss: number, dx: number, N: number, C: number): void;
-  stridedCopy(src: number, dst: number, ndim: number, shape: number, srcStrides: number, dstStrides: number, accumulate: number): void;
-  gatherRows(x: number, idx: number, y: number, nIdx: number, rowLen: number, nRows: number): number;
-  scatterAddRows(dy: number, idx: number, dx: number, nIdx: number, rowLen: number): void;
-  oneHot(labels: number, y: number, n: number, C: number): number;
-  f32ToI32(x: number, y: number, n: number): void;
-  rngSeed(lo: number, hi: number): void;
-  rngNextU32(): number;
-  rngUniform(y: number, n: number, lo: number, hi: number): void;
-  rngNormal(y: number, n: number, mean: number, std: number): void;
-  rngBernoulliMask(y: number, n: number, p: number, keepValue: number): void;
-  rngPermutation(idx: number, n: number): void;
-  rngIntegers(y: number, n: number, lo: number, hi: number): void;
-  rngGetState(out: number): void;
-  rngSetState(src: number): void;
-  simdPeak?(iters: number): number;
-  // Kernel families added later (optimisers, ...) are reached through this index.
-  [name: string]: unknown;
 }
 
 let kernels: Kernels | null = null;
@@ -88,6 +47,12 @@ export interface InitOptions {
    * beside this module (there is no inlined copy).
    */
   relaxedSimd?: boolean;
+  /**
+   * The GEMM register tile: 'auto' (default: the host family's tile, then a short timed probe),
+   * 'family' (no probe) or a tile such as '4x8' (for benchmarking). Results are the same bits
+   * with every tile. Default: the environment variable WASMGRAD_GEMM_TILE, else 'auto'.
+   */
+  gemmTile?: string;
 }
 
 /** (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0)))) */
@@ -217,7 +182,9 @@ export function whenLoaded(fn: (options: InitOptions) => Promise<void>): void {
 export function init(options: InitOptions = {}): Promise<void> {
   if (!loading) {
     loading = instantiate(options).then(async (instance) => {
-      kernels = instance.exports as unknown as Kernels;
+      const k = instance.exports as unknown as Kernels;
+      initGemmTile(k, options.gemmTile);
+      kernels = k;
       onInit.forEach((fn) => fn(kernels!));
       for (const fn of onLoad) await fn(options);
     });

@@ -1,10 +1,12 @@
-// Builds wasmgrad: AssemblyScript kernels -> dist/wasmgrad.wasm and dist/wasmgrad-mt.wasm, the
+// Builds wasmgrad: the kernels' typed boundary (bindings/abi.generated.ts, from assembly/ by
+// scripts/gen-abi.mjs), AssemblyScript kernels -> dist/wasmgrad.wasm and dist/wasmgrad-mt.wasm, the
 // same bytes inlined as base64 in dist/bindings/wasm-inline.js and wasm-mt-inline.js (so loading needs no path configuration), then the
 // TypeScript of bindings/, cli/, tests/ and bench/ -> dist/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, renameSync, copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateAbi, checkExports, AbiError } from './gen-abi.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -26,6 +28,19 @@ function writeAtomic(path, text) {
 }
 
 mkdirSync(join(root, 'dist'), { recursive: true });
+let abi;
+try {
+  abi = generateAbi(root);
+} catch (err) {
+  if (!(err instanceof AbiError)) throw err;
+  console.error(`build: ${err.message}`);
+  process.exit(1);
+}
+const abiFile = join(root, 'bindings', 'abi.generated.ts');
+// rewritten only when it changes, so tsc --watch and editors do not see a new file each build
+let previous = '';
+try { previous = readFileSync(abiFile, 'utf8'); } catch { /* first build */ }
+if (previous !== abi.text) writeAtomic(abiFile, abi.text);
 // Builds of the same kernels: wasmgrad.wasm owns its memory (one thread, runs anywhere);
 // wasmgrad-mt.wasm imports a shared memory that worker threads instantiate it on. The two
 // -relaxed builds are the opt-in fused multiply-add variants (no inlined copy).
@@ -35,7 +50,13 @@ const variants = [
   { target: 'relaxed', file: 'wasmgrad-relaxed.wasm' },
   { target: 'relaxed-threads', file: 'wasmgrad-mt-relaxed.wasm' },
 ];
+run(process.execPath, [join(root, 'scripts', 'gen-gemm-tiles.mjs')]); // assembly/kernels/gemm_tiles.ts
 for (const v of variants) run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', v.target]);
+const abiProblems = variants.flatMap((v) => checkExports(readFileSync(join(root, 'dist', v.file)), abi.names, `dist/${v.file}`));
+if (abiProblems.length) {
+  console.error(`build: the compiled kernels and bindings/abi.generated.ts disagree:\n  ${abiProblems.join('\n  ')}`);
+  process.exit(1);
+}
 const tscStatus = tryRun(bin('tsc'), ['-p', 'tsconfig.json']);
 for (const v of variants) {
   const wasm = readFileSync(join(root, 'dist', v.file));

@@ -11,14 +11,9 @@
  * @inline loop with a constant op, so the optimiser folds the per-element switch away.
  */
 
-// Binary op codes (mirrored in bindings/ops/codes.ts).
-const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, POW = 6;
-const GT = 7, GE = 8, LT = 9, LE = 10, EQ = 11, NE = 12;
+import { Bin, Un } from "../abi";
 
-// Unary op codes (mirrored in bindings/ops/codes.ts).
-const NEG = 0, SQUARE = 1, SQRT = 2, EXP = 3, LOG = 4, ABS = 5, SIGMOID = 6, RELU = 7;
-const TANH = 8, SOFTPLUS = 9, LEAKY_RELU = 10, POW_SCALAR = 11, CLAMP = 12, AFFINE = 13;
-const SIGN = 14, RECIP = 15, DIV_SCALAR = 16, SCALAR_DIV = 17;
+// Op codes are Bin.* and Un.* (assembly/abi.ts, shared with the bindings).
 
 @inline function maskToOne(m: v128): v128 {
   return v128.and(m, f32x4.splat(1.0));
@@ -26,35 +21,35 @@ const SIGN = 14, RECIP = 15, DIV_SCALAR = 16, SCALAR_DIV = 17;
 
 @inline function binV(op: i32, a: v128, b: v128): v128 {
   switch (op) {
-    case ADD: return f32x4.add(a, b);
-    case SUB: return f32x4.sub(a, b);
-    case MUL: return f32x4.mul(a, b);
-    case DIV: return f32x4.div(a, b);
-    case MAX: return f32x4.max(a, b);
-    case MIN: return f32x4.min(a, b);
-    case GT: return maskToOne(f32x4.gt(a, b));
-    case GE: return maskToOne(f32x4.ge(a, b));
-    case LT: return maskToOne(f32x4.lt(a, b));
-    case LE: return maskToOne(f32x4.le(a, b));
-    case EQ: return maskToOne(f32x4.eq(a, b));
+    case Bin.ADD: return f32x4.add(a, b);
+    case Bin.SUB: return f32x4.sub(a, b);
+    case Bin.MUL: return f32x4.mul(a, b);
+    case Bin.DIV: return f32x4.div(a, b);
+    case Bin.MAX: return f32x4.max(a, b);
+    case Bin.MIN: return f32x4.min(a, b);
+    case Bin.GT: return maskToOne(f32x4.gt(a, b));
+    case Bin.GE: return maskToOne(f32x4.ge(a, b));
+    case Bin.LT: return maskToOne(f32x4.lt(a, b));
+    case Bin.LE: return maskToOne(f32x4.le(a, b));
+    case Bin.EQ: return maskToOne(f32x4.eq(a, b));
     default: return maskToOne(f32x4.ne(a, b));
   }
 }
 
 @inline function binS(op: i32, a: f32, b: f32): f32 {
   switch (op) {
-    case ADD: return a + b;
-    case SUB: return a - b;
-    case MUL: return a * b;
-    case DIV: return a / b;
-    case MAX: return max<f32>(a, b);
-    case MIN: return min<f32>(a, b);
-    case POW: return Mathf.pow(a, b);
-    case GT: return f32(a > b);
-    case GE: return f32(a >= b);
-    case LT: return f32(a < b);
-    case LE: return f32(a <= b);
-    case EQ: return f32(a == b);
+    case Bin.ADD: return a + b;
+    case Bin.SUB: return a - b;
+    case Bin.MUL: return a * b;
+    case Bin.DIV: return a / b;
+    case Bin.MAX: return max<f32>(a, b);
+    case Bin.MIN: return min<f32>(a, b);
+    case Bin.POW: return Mathf.pow(a, b);
+    case Bin.GT: return f32(a > b);
+    case Bin.GE: return f32(a >= b);
+    case Bin.LT: return f32(a < b);
+    case Bin.LE: return f32(a <= b);
+    case Bin.EQ: return f32(a == b);
     default: return f32(a != b);
   }
 }
@@ -62,7 +57,7 @@ const SIGN = 14, RECIP = 15, DIV_SCALAR = 16, SCALAR_DIV = 17;
 /** One output row of n elements; sa/sb are the inputs' inner strides (0 or 1). */
 @inline function binRow(op: i32, a: usize, sa: i32, b: usize, sb: i32, y: usize, n: i32): void {
   let i = 0;
-  if (op != POW) {
+  if (op != Bin.POW) {
     if (sa == 1 && sb == 1) {
       for (; i + 4 <= n; i += 4) {
         const o = <usize>i << 2;
@@ -106,19 +101,19 @@ const SIGN = 14, RECIP = 15, DIV_SCALAR = 16, SCALAR_DIV = 17;
 export function binary(op: i32, a: usize, b: usize, y: usize, d0: i32, d1: i32, d2: i32, d3: i32,
   sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32): void {
   switch (op) {
-    case ADD: binLoop(ADD, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    case SUB: binLoop(SUB, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    case MUL: binLoop(MUL, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    case DIV: binLoop(DIV, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    case MAX: binLoop(MAX, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    case MIN: binLoop(MIN, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    case POW: binLoop(POW, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    case GT: binLoop(GT, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    case GE: binLoop(GE, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    case LT: binLoop(LT, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    case LE: binLoop(LE, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    case EQ: binLoop(EQ, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
-    default: binLoop(NE, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.ADD: binLoop(Bin.ADD, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.SUB: binLoop(Bin.SUB, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.MUL: binLoop(Bin.MUL, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.DIV: binLoop(Bin.DIV, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.MAX: binLoop(Bin.MAX, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.MIN: binLoop(Bin.MIN, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.POW: binLoop(Bin.POW, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.GT: binLoop(Bin.GT, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.GE: binLoop(Bin.GE, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.LT: binLoop(Bin.LT, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.LE: binLoop(Bin.LE, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    case Bin.EQ: binLoop(Bin.EQ, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
+    default: binLoop(Bin.NE, a, b, y, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3); break;
   }
 }
 
@@ -138,45 +133,45 @@ export function binary(op: i32, a: usize, b: usize, y: usize, d0: i32, d1: i32, 
 
 @inline function unS(op: i32, x: f32, p0: f32, p1: f32): f32 {
   switch (op) {
-    case NEG: return -x;
-    case SQUARE: return x * x;
-    case SQRT: return Mathf.sqrt(x);
-    case EXP: return Mathf.exp(x);
-    case LOG: return Mathf.log(x);
-    case ABS: return Mathf.abs(x);
-    case SIGMOID: return sigmoidS(x);
-    case RELU: return x > 0 ? x : 0;
-    case TANH: return Mathf.tanh(x);
-    case SOFTPLUS: return softplusS(x);
-    case LEAKY_RELU: return x > 0 ? x : x * p0;
-    case POW_SCALAR: return Mathf.pow(x, p0);
-    case CLAMP: return min<f32>(max<f32>(x, p0), p1);
-    case AFFINE: return x * p0 + p1;
-    case SIGN: return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
-    case DIV_SCALAR: return x / p0;
-    case SCALAR_DIV: return p0 / x;
+    case Un.NEG: return -x;
+    case Un.SQUARE: return x * x;
+    case Un.SQRT: return Mathf.sqrt(x);
+    case Un.EXP: return Mathf.exp(x);
+    case Un.LOG: return Mathf.log(x);
+    case Un.ABS: return Mathf.abs(x);
+    case Un.SIGMOID: return sigmoidS(x);
+    case Un.RELU: return x > 0 ? x : 0;
+    case Un.TANH: return Mathf.tanh(x);
+    case Un.SOFTPLUS: return softplusS(x);
+    case Un.LEAKY_RELU: return x > 0 ? x : x * p0;
+    case Un.POW_SCALAR: return Mathf.pow(x, p0);
+    case Un.CLAMP: return min<f32>(max<f32>(x, p0), p1);
+    case Un.AFFINE: return x * p0 + p1;
+    case Un.SIGN: return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
+    case Un.DIV_SCALAR: return x / p0;
+    case Un.SCALAR_DIV: return p0 / x;
     default: return 1.0 / x;
   }
 }
 
 /** Whether unV has a SIMD form for op (the others run the scalar rule lane by lane). */
 @inline function unHasV(op: i32): bool {
-  return op == NEG || op == SQUARE || op == SQRT || op == ABS || op == RELU || op == LEAKY_RELU
-    || op == CLAMP || op == AFFINE || op == RECIP || op == DIV_SCALAR || op == SCALAR_DIV;
+  return op == Un.NEG || op == Un.SQUARE || op == Un.SQRT || op == Un.ABS || op == Un.RELU || op == Un.LEAKY_RELU
+    || op == Un.CLAMP || op == Un.AFFINE || op == Un.RECIP || op == Un.DIV_SCALAR || op == Un.SCALAR_DIV;
 }
 
 @inline function unV(op: i32, x: v128, p0: f32, p1: f32): v128 {
   switch (op) {
-    case NEG: return f32x4.neg(x);
-    case SQUARE: return f32x4.mul(x, x);
-    case SQRT: return f32x4.sqrt(x);
-    case ABS: return f32x4.abs(x);
-    case RELU: return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
-    case LEAKY_RELU: return v128.bitselect(x, f32x4.mul(x, f32x4.splat(p0)), f32x4.gt(x, f32x4.splat(0)));
-    case CLAMP: return f32x4.min(f32x4.max(x, f32x4.splat(p0)), f32x4.splat(p1));
-    case AFFINE: return f32x4.add(f32x4.mul(x, f32x4.splat(p0)), f32x4.splat(p1));
-    case DIV_SCALAR: return f32x4.div(x, f32x4.splat(p0));
-    case SCALAR_DIV: return f32x4.div(f32x4.splat(p0), x);
+    case Un.NEG: return f32x4.neg(x);
+    case Un.SQUARE: return f32x4.mul(x, x);
+    case Un.SQRT: return f32x4.sqrt(x);
+    case Un.ABS: return f32x4.abs(x);
+    case Un.RELU: return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
+    case Un.LEAKY_RELU: return v128.bitselect(x, f32x4.mul(x, f32x4.splat(p0)), f32x4.gt(x, f32x4.splat(0)));
+    case Un.CLAMP: return f32x4.min(f32x4.max(x, f32x4.splat(p0)), f32x4.splat(p1));
+    case Un.AFFINE: return f32x4.add(f32x4.mul(x, f32x4.splat(p0)), f32x4.splat(p1));
+    case Un.DIV_SCALAR: return f32x4.div(x, f32x4.splat(p0));
+    case Un.SCALAR_DIV: return f32x4.div(f32x4.splat(p0), x);
     default: return f32x4.div(f32x4.splat(1.0), x);
   }
 }
@@ -198,68 +193,68 @@ export function binary(op: i32, a: usize, b: usize, y: usize, d0: i32, d1: i32, 
 /** y = f(x) elementwise over n values; p0/p1 are the op's scalar parameters. */
 export function unary(op: i32, x: usize, y: usize, n: i32, p0: f32, p1: f32): void {
   switch (op) {
-    case NEG: unLoop(NEG, x, y, n, p0, p1); break;
-    case SQUARE: unLoop(SQUARE, x, y, n, p0, p1); break;
-    case SQRT: unLoop(SQRT, x, y, n, p0, p1); break;
-    case EXP: unLoop(EXP, x, y, n, p0, p1); break;
-    case LOG: unLoop(LOG, x, y, n, p0, p1); break;
-    case ABS: unLoop(ABS, x, y, n, p0, p1); break;
-    case SIGMOID: unLoop(SIGMOID, x, y, n, p0, p1); break;
-    case RELU: unLoop(RELU, x, y, n, p0, p1); break;
-    case TANH: unLoop(TANH, x, y, n, p0, p1); break;
-    case SOFTPLUS: unLoop(SOFTPLUS, x, y, n, p0, p1); break;
-    case LEAKY_RELU: unLoop(LEAKY_RELU, x, y, n, p0, p1); break;
-    case POW_SCALAR: unLoop(POW_SCALAR, x, y, n, p0, p1); break;
-    case CLAMP: unLoop(CLAMP, x, y, n, p0, p1); break;
-    case AFFINE: unLoop(AFFINE, x, y, n, p0, p1); break;
-    case SIGN: unLoop(SIGN, x, y, n, p0, p1); break;
-    case DIV_SCALAR: unLoop(DIV_SCALAR, x, y, n, p0, p1); break;
-    case SCALAR_DIV: unLoop(SCALAR_DIV, x, y, n, p0, p1); break;
-    default: unLoop(RECIP, x, y, n, p0, p1); break;
+    case Un.NEG: unLoop(Un.NEG, x, y, n, p0, p1); break;
+    case Un.SQUARE: unLoop(Un.SQUARE, x, y, n, p0, p1); break;
+    case Un.SQRT: unLoop(Un.SQRT, x, y, n, p0, p1); break;
+    case Un.EXP: unLoop(Un.EXP, x, y, n, p0, p1); break;
+    case Un.LOG: unLoop(Un.LOG, x, y, n, p0, p1); break;
+    case Un.ABS: unLoop(Un.ABS, x, y, n, p0, p1); break;
+    case Un.SIGMOID: unLoop(Un.SIGMOID, x, y, n, p0, p1); break;
+    case Un.RELU: unLoop(Un.RELU, x, y, n, p0, p1); break;
+    case Un.TANH: unLoop(Un.TANH, x, y, n, p0, p1); break;
+    case Un.SOFTPLUS: unLoop(Un.SOFTPLUS, x, y, n, p0, p1); break;
+    case Un.LEAKY_RELU: unLoop(Un.LEAKY_RELU, x, y, n, p0, p1); break;
+    case Un.POW_SCALAR: unLoop(Un.POW_SCALAR, x, y, n, p0, p1); break;
+    case Un.CLAMP: unLoop(Un.CLAMP, x, y, n, p0, p1); break;
+    case Un.AFFINE: unLoop(Un.AFFINE, x, y, n, p0, p1); break;
+    case Un.SIGN: unLoop(Un.SIGN, x, y, n, p0, p1); break;
+    case Un.DIV_SCALAR: unLoop(Un.DIV_SCALAR, x, y, n, p0, p1); break;
+    case Un.SCALAR_DIV: unLoop(Un.SCALAR_DIV, x, y, n, p0, p1); break;
+    default: unLoop(Un.RECIP, x, y, n, p0, p1); break;
   }
 }
 
 /** f'(x) · dy, reading the forward input x and/or output y, whichever the rule is cheaper with. */
 @inline function unGradS(op: i32, x: f32, y: f32, dy: f32, p0: f32, p1: f32): f32 {
   switch (op) {
-    case NEG: return -dy;
-    case SQUARE: return 2.0 * x * dy;
-    case SQRT: return dy * 0.5 / y;
-    case EXP: return dy * y;
-    case LOG: return dy / x;
-    case ABS: return x > 0 ? dy : (x < 0 ? -dy : 0.0);
-    case SIGMOID: return dy * y * (1.0 - y);
-    case RELU: return x > 0 ? dy : 0.0;
-    case TANH: return dy * (1.0 - y * y);
-    case SOFTPLUS: return x > 20.0 ? dy : dy * sigmoidS(x);
-    case LEAKY_RELU: return x > 0 ? dy : dy * p0;
-    case POW_SCALAR: return p0 == 2.0 ? dy * 2.0 * x : dy * p0 * Mathf.pow(x, p0 - 1.0);
-    case CLAMP: return x >= p0 && x <= p1 ? dy : 0.0;
-    case AFFINE: return dy * p0;
-    case SIGN: return 0.0;
-    case DIV_SCALAR: return dy / p0;
-    case SCALAR_DIV: return -dy * y / x;
+    case Un.NEG: return -dy;
+    case Un.SQUARE: return 2.0 * x * dy;
+    case Un.SQRT: return dy * 0.5 / y;
+    case Un.EXP: return dy * y;
+    case Un.LOG: return dy / x;
+    case Un.ABS: return x > 0 ? dy : (x < 0 ? -dy : 0.0);
+    case Un.SIGMOID: return dy * y * (1.0 - y);
+    case Un.RELU: return x > 0 ? dy : 0.0;
+    case Un.TANH: return dy * (1.0 - y * y);
+    case Un.SOFTPLUS: return x > 20.0 ? dy : dy * sigmoidS(x);
+    case Un.LEAKY_RELU: return x > 0 ? dy : dy * p0;
+    case Un.POW_SCALAR: return p0 == 2.0 ? dy * 2.0 * x : dy * p0 * Mathf.pow(x, p0 - 1.0);
+    case Un.CLAMP: return x >= p0 && x <= p1 ? dy : 0.0;
+    case Un.AFFINE: return dy * p0;
+    case Un.SIGN: return 0.0;
+    case Un.DIV_SCALAR: return dy / p0;
+    case Un.SCALAR_DIV: return -dy * y / x;
     default: return -dy * y * y;
   }
 }
 
 @inline function unGradLoop(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p0: f32, p1: f32): void {
   let i = 0;
-  if (op == SIGMOID) {
+  if (op == Un.SIGMOID) {
     const one = f32x4.splat(1.0);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       const yv = v128.load(y + o);
       v128.store(dx + o, f32x4.mul(v128.load(dy + o), f32x4.mul(yv, f32x4.sub(one, yv))));
     }
-  } else if (op == TANH) {
+  } else if (op == Un.TANH) {
     const one = f32x4.splat(1.0);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       const yv = v128.load(y + o);
       v128.store(dx + o, f32x4.mul(v128.load(dy + o), f32x4.sub(one, f32x4.mul(yv, yv))));
     }
-  } else if (op == RELU) {
+  } else if (op == Un.RELU) {
     const zero = f32x4.splat(0);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
@@ -275,24 +270,24 @@ export function unary(op: i32, x: usize, y: usize, n: i32, p0: f32, p1: f32): vo
 /** dx = dy · f'(x) for the unary op (x: forward input, y: forward output; either may be unused). */
 export function unaryBackward(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p0: f32, p1: f32): void {
   switch (op) {
-    case NEG: unGradLoop(NEG, x, y, dy, dx, n, p0, p1); break;
-    case SQUARE: unGradLoop(SQUARE, x, y, dy, dx, n, p0, p1); break;
-    case SQRT: unGradLoop(SQRT, x, y, dy, dx, n, p0, p1); break;
-    case EXP: unGradLoop(EXP, x, y, dy, dx, n, p0, p1); break;
-    case LOG: unGradLoop(LOG, x, y, dy, dx, n, p0, p1); break;
-    case ABS: unGradLoop(ABS, x, y, dy, dx, n, p0, p1); break;
-    case SIGMOID: unGradLoop(SIGMOID, x, y, dy, dx, n, p0, p1); break;
-    case RELU: unGradLoop(RELU, x, y, dy, dx, n, p0, p1); break;
-    case TANH: unGradLoop(TANH, x, y, dy, dx, n, p0, p1); break;
-    case SOFTPLUS: unGradLoop(SOFTPLUS, x, y, dy, dx, n, p0, p1); break;
-    case LEAKY_RELU: unGradLoop(LEAKY_RELU, x, y, dy, dx, n, p0, p1); break;
-    case POW_SCALAR: unGradLoop(POW_SCALAR, x, y, dy, dx, n, p0, p1); break;
-    case CLAMP: unGradLoop(CLAMP, x, y, dy, dx, n, p0, p1); break;
-    case AFFINE: unGradLoop(AFFINE, x, y, dy, dx, n, p0, p1); break;
-    case SIGN: unGradLoop(SIGN, x, y, dy, dx, n, p0, p1); break;
-    case DIV_SCALAR: unGradLoop(DIV_SCALAR, x, y, dy, dx, n, p0, p1); break;
-    case SCALAR_DIV: unGradLoop(SCALAR_DIV, x, y, dy, dx, n, p0, p1); break;
-    default: unGradLoop(RECIP, x, y, dy, dx, n, p0, p1); break;
+    case Un.NEG: unGradLoop(Un.NEG, x, y, dy, dx, n, p0, p1); break;
+    case Un.SQUARE: unGradLoop(Un.SQUARE, x, y, dy, dx, n, p0, p1); break;
+    case Un.SQRT: unGradLoop(Un.SQRT, x, y, dy, dx, n, p0, p1); break;
+    case Un.EXP: unGradLoop(Un.EXP, x, y, dy, dx, n, p0, p1); break;
+    case Un.LOG: unGradLoop(Un.LOG, x, y, dy, dx, n, p0, p1); break;
+    case Un.ABS: unGradLoop(Un.ABS, x, y, dy, dx, n, p0, p1); break;
+    case Un.SIGMOID: unGradLoop(Un.SIGMOID, x, y, dy, dx, n, p0, p1); break;
+    case Un.RELU: unGradLoop(Un.RELU, x, y, dy, dx, n, p0, p1); break;
+    case Un.TANH: unGradLoop(Un.TANH, x, y, dy, dx, n, p0, p1); break;
+    case Un.SOFTPLUS: unGradLoop(Un.SOFTPLUS, x, y, dy, dx, n, p0, p1); break;
+    case Un.LEAKY_RELU: unGradLoop(Un.LEAKY_RELU, x, y, dy, dx, n, p0, p1); break;
+    case Un.POW_SCALAR: unGradLoop(Un.POW_SCALAR, x, y, dy, dx, n, p0, p1); break;
+    case Un.CLAMP: unGradLoop(Un.CLAMP, x, y, dy, dx, n, p0, p1); break;
+    case Un.AFFINE: unGradLoop(Un.AFFINE, x, y, dy, dx, n, p0, p1); break;
+    case Un.SIGN: unGradLoop(Un.SIGN, x, y, dy, dx, n, p0, p1); break;
+    case Un.DIV_SCALAR: unGradLoop(Un.DIV_SCALAR, x, y, dy, dx, n, p0, p1); break;
+    case Un.SCALAR_DIV: unGradLoop(Un.SCALAR_DIV, x, y, dy, dx, n, p0, p1); break;
+    default: unGradLoop(Un.RECIP, x, y, dy, dx, n, p0, p1); break;
   }
 }
 

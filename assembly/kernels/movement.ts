@@ -5,7 +5,9 @@
  * Shapes and strides come as i32 arrays in memory (up to 8 dims; strides in elements, may be 0).
  */
 
-const MAX_DIMS = 8;
+import { COPY_MAX_DIMS } from "../abi";
+
+const MAX_DIMS = COPY_MAX_DIMS;
 const counter = memory.data(MAX_DIMS * 4, 16);
 
 /**

@@ -106,7 +106,7 @@ export function rngIntegers(y: usize, n: i32, lo: i32, hi: i32): void {
   for (let i = 0; i < n; i++) store<f32>(y + (<usize>i << 2), <f32>(lo + <i32>nextBelow(span)));
 }
 
-/** The generator's state (4 state words, the spare normal and its flag) for checkpoints. */
+/** The generator's state (4 state words, the spare normal and its flag: RNG_STATE_BYTES in assembly/abi.ts) for checkpoints. */
 export function rngGetState(out: usize): void {
   store<u32>(out, s0);
   store<u32>(out + 4, s1);

@@ -146,7 +146,7 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
 export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const g = poolGeometry(x, options, 'avgPool2d');
   const out = Tensor._empty(g.outShape, 'avgPool2d');
-  const dims = [g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW];
+  const dims = [g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW] as const;
   const inPlane = 4 * g.H * g.W, outPlane = 4 * g.OH * g.OW, work = poolWork(g);
   splitItems('avgPool2dForward', g.P, work, 1, (lo, hi) => [x.ptr + lo * inPlane, out.ptr + lo * outPlane, hi - lo, ...dims]);
   return record(out, 'avgPool2d', [x], (gy) => {

@@ -5,6 +5,7 @@
 import { Tensor, fromValues } from '../tensor.js';
 import { record, GradNode, needsGrad, attach } from '../autograd.js';
 import { K, i32 } from '../wasm.js';
+import { COPY_MAX_DIMS } from '../abi.generated.js';
 import { alloc, free, withScratch } from '../memory.js';
 import { Shape, fmt, normAxis, sizeOf, stridesOf, collapseDims } from '../shape.js';
 
@@ -13,7 +14,7 @@ export function stridedCopy(src: Tensor, srcOffset: number, dst: Tensor, dstOffs
   shape: Shape, ss: number[], ds: number[], accumulate = false): void {
   if (sizeOf(shape) === 0) return;
   const c = collapseDims(shape, [ss, ds]);
-  if (c.shape.length > 8) throw new RangeError(`copy: more than 8 non-trivial dims (${fmt(shape)})`);
+  if (c.shape.length > COPY_MAX_DIMS) throw new RangeError(`copy: more than ${COPY_MAX_DIMS} non-trivial dims (${fmt(shape)})`);
   const n = c.shape.length;
   const args = alloc(ARGS_BYTES);
   try {
@@ -21,15 +22,15 @@ export function stridedCopy(src: Tensor, srcOffset: number, dst: Tensor, dstOffs
     const base = args >>> 2;
     for (let i = 0; i < n; i++) {
       v[base + i] = c.shape[i];
-      v[base + 8 + i] = c.strides[0][i];
-      v[base + 16 + i] = c.strides[1][i];
+      v[base + COPY_MAX_DIMS + i] = c.strides[0][i];
+      v[base + 2 * COPY_MAX_DIMS + i] = c.strides[1][i];
     }
-    K().stridedCopy(src.ptr + 4 * srcOffset, dst.ptr + 4 * dstOffset, n, args, args + 32, args + 64, accumulate ? 1 : 0);
+    K().stridedCopy(src.ptr + 4 * srcOffset, dst.ptr + 4 * dstOffset, n, args, args + 4 * COPY_MAX_DIMS, args + 8 * COPY_MAX_DIMS, accumulate ? 1 : 0);
   } finally {
     free(args, ARGS_BYTES);
   }
 }
-const ARGS_BYTES = 3 * 8 * 4;
+const ARGS_BYTES = 3 * COPY_MAX_DIMS * 4; // shape, source strides, destination strides
 
 export function reshape(x: Tensor, shape: number[]): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('reshape: input must be a Tensor');

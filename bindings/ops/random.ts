@@ -7,6 +7,9 @@ import { record, isGradEnabled } from '../autograd.js';
 import { K, i32 } from '../wasm.js';
 import { withScratch } from '../memory.js';
 import { checkShape } from '../shape.js';
+import { RNG_STATE_BYTES } from '../abi.generated.js';
+
+const RNG_STATE_WORDS = RNG_STATE_BYTES / 4;
 
 /** Seeds the generator (any integer up to 2^53, or a 32-bit pair). */
 export function manualSeed(seed: number): void {
@@ -55,15 +58,15 @@ export function randperm(n: number): Int32Array {
 
 /** The generator's state, to save in checkpoints. */
 export function getRngState(): number[] {
-  return withScratch(24, (ptr) => {
+  return withScratch(RNG_STATE_BYTES, (ptr) => {
     K().rngGetState(ptr);
-    return Array.from(i32().slice(ptr >>> 2, (ptr >>> 2) + 6));
+    return Array.from(i32().slice(ptr >>> 2, (ptr >>> 2) + RNG_STATE_WORDS));
   });
 }
 
 export function setRngState(state: number[]): void {
-  if (!Array.isArray(state) || state.length !== 6) throw new TypeError('setRngState: expected the 6 numbers from getRngState()');
-  withScratch(24, (ptr) => {
+  if (!Array.isArray(state) || state.length !== RNG_STATE_WORDS) throw new TypeError(`setRngState: expected the ${RNG_STATE_WORDS} numbers from getRngState()`);
+  withScratch(RNG_STATE_BYTES, (ptr) => {
     i32().set(state, ptr >>> 2);
     K().rngSetState(ptr);
   });

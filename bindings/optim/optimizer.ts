@@ -5,25 +5,14 @@
  * so the Tensor objects a model holds stay the ones being trained.
  */
 import { Tensor, tensor, zeros, full } from '../tensor.js';
-import { K } from '../wasm.js';
+import { K, type Kernels } from '../wasm.js';
 import { fmt } from '../shape.js';
 import { makeOwned } from '../memory.js';
 
-/** The optim kernels, which the core Kernels interface reaches only through its index. */
-export interface OptimKernels {
-  sgdStep(p: number, g: number, buf: number, n: number, lr: number, momentum: number,
-    oneMinusDampening: number, weightDecay: number, nesterov: number, firstStep: number): void;
-  adamStep(p: number, g: number, m: number, v: number, vmax: number, n: number, beta1: number, oneMinusBeta1: number,
-    beta2: number, oneMinusBeta2: number, negStepSize: number, bc2Sqrt: number, eps: number, weightDecay: number,
-    paramScale: number): void;
-  rmspropStep(p: number, g: number, sq: number, gavg: number, buf: number, n: number, alpha: number,
-    oneMinusAlpha: number, negLr: number, eps: number, weightDecay: number, momentum: number): void;
-  adagradStep(p: number, g: number, sum: number, n: number, negClr: number, eps: number, weightDecay: number): void;
-  adadeltaStep(p: number, g: number, sq: number, acc: number, n: number, rho: number, oneMinusRho: number,
-    negLr: number, eps: number, weightDecay: number): void;
-}
+/** The fused optimiser kernels (assembly/kernels/optim.ts), typed by the generated ABI. */
+export type OptimKernels = Pick<Kernels, 'sgdStep' | 'adamStep' | 'rmspropStep' | 'adagradStep' | 'adadeltaStep'>;
 
-export const optimKernels = (): OptimKernels => K() as unknown as OptimKernels;
+export const optimKernels = (): OptimKernels => K();
 
 export type StateValue = Tensor | Float32Array | number | boolean | null | StateValue[];
 export type ParamState = Record<string, StateValue>;
