@@ -16,16 +16,20 @@ export interface SavedTensor {
 }
 export type StateDict = Record<string, SavedTensor>;
 
-export abstract class Module {
+/** A module of any output type (MultiheadAttention returns [output, weights]). */
+export type AnyModule = Module<unknown>;
+
+/** Out: what forward returns (a Tensor for all but a few modules such as MultiheadAttention). */
+export abstract class Module<Out = Tensor> {
   training = true;
   private readonly params = new Map<string, Tensor | null>();
   private readonly buffers = new Map<string, Tensor>();
-  private readonly children_ = new Map<string, Module>();
+  private readonly children_ = new Map<string, AnyModule>();
 
-  abstract forward(input: Tensor, ...rest: any[]): Tensor;
+  abstract forward(input: Tensor, ...rest: any[]): Out;
 
   /** Same as forward (PyTorch's `module(x)`). */
-  call(input: Tensor, ...rest: any[]): Tensor {
+  call(input: Tensor, ...rest: any[]): Out {
     return this.forward(input, ...rest);
   }
 
@@ -63,29 +67,29 @@ export abstract class Module {
     return this;
   }
 
-  protected registerModule<M extends Module>(name: string, m: M): M {
+  protected registerModule<M extends AnyModule>(name: string, m: M): M {
     if (!(m instanceof Module)) throw new TypeError(`${this.constructor.name}: child ${name} is not a Module`);
     this.children_.set(name, m);
     return m;
   }
 
   /** [name, child] pairs, direct children only. */
-  namedChildren(): [string, Module][] {
+  namedChildren(): [string, AnyModule][] {
     return [...this.children_];
   }
 
-  children(): Module[] {
+  children(): AnyModule[] {
     return [...this.children_.values()];
   }
 
   /** This module and every descendant with its dotted name ('' for this one). */
-  namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
+  namedModules(prefix = ''): [string, AnyModule][] {
+    const out: [string, AnyModule][] = [[prefix, this]];
     for (const [n, m] of this.children_) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
     return out;
   }
 
-  private collect(pick: (m: Module) => Iterable<[string, Tensor | null]>): [string, Tensor][] {
+  private collect(pick: (m: AnyModule) => Iterable<[string, Tensor | null]>): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [prefix, m] of this.namedModules()) {
       for (const [n, t] of pick(m)) if (t) out.push([prefix ? `${prefix}.${n}` : n, t]);
@@ -175,7 +179,7 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    for (const m of this.children()) x = m.forward(x);
+    for (const m of this.children()) x = m.forward(x) as Tensor;
     return x;
   }
 
@@ -183,7 +187,7 @@ export class Sequential extends Module {
     return this.children().length;
   }
 
-  at(i: number): Module {
+  at(i: number): AnyModule {
     const c = this.children();
     return c[i < 0 ? c.length + i : i];
   }
@@ -218,9 +222,12 @@ export function summary(model: Module, inputShape: number[], log: ((s: string) =
   for (const [name, m] of leaves) {
     const original = m.forward;
     const hadOwn = Object.prototype.hasOwnProperty.call(m, 'forward');
-    m.forward = function (this: Module, x: Tensor, ...rest: any[]): Tensor {
+    m.forward = function (this: AnyModule, x: Tensor, ...rest: any[]): unknown {
       const y = original.call(this, x, ...rest);
-      rows.push({ name: name || m.constructor.name, type: m.constructor.name, outputShape: y.shape.slice(), params: m.numParameters() });
+      // a module with several outputs (MultiheadAttention) reports its first
+      const first = Array.isArray(y) ? y[0] : y;
+      const outputShape = first instanceof Tensor ? first.shape.slice() : [];
+      rows.push({ name: name || m.constructor.name, type: m.constructor.name, outputShape, params: m.numParameters() });
       return y;
     };
     restore.push(() => { if (hadOwn) m.forward = original; else delete (m as { forward?: unknown }).forward; });

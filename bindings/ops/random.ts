@@ -83,3 +83,20 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (!isGradEnabled()) return out;
   return record(out, 'dropout', [x], (g) => [g.mul(mask)]);
 }
+
+/**
+ * Channel dropout (PyTorch's dropout2d): zeroes whole channels of [N, C, H, W] (or [C, H, W])
+ * with probability p and scales the kept ones by 1/(1−p). The mask, one value per channel, comes
+ * from the same seeded generator as dropout.
+ */
+export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout2d: p must be in [0, 1], got ${p}`);
+  if (!(x instanceof Tensor) || (x.ndim !== 3 && x.ndim !== 4)) {
+    throw new RangeError(`dropout2d: input must be 4-D [N, C, H, W] or 3-D [C, H, W], got ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`);
+  }
+  if (!training || p === 0) return x;
+  const maskShape = x.shape.map((d, i) => (i < x.ndim - 2 ? d : 1));
+  const mask = Tensor._empty(maskShape, 'dropout2d mask');
+  K().rngBernoulliMask(mask.ptr, mask.size, p, p === 1 ? 0 : 1 / (1 - p));
+  return x.mul(mask);
+}
