@@ -5,7 +5,7 @@
  * `add(a, b)` work.
  */
 import { f32, K } from './wasm.js';
-import { Handle, track, release, currentStep, makePersistent } from './memory.js';
+import { Handle, track, release, now, tick, makeKept, factoryLeaf } from './memory.js';
 import { Shape, fmt, sizeOf } from './shape.js';
 import { boolArg, checkDims, checkOptions, intArg, isPlainObject, keysOf, numberArg, show, sizeArgs } from './args.js';
 import type { GradNode } from './autograd.js';
@@ -17,7 +17,8 @@ export type TensorLike = Tensor | number;
 export class Tensor {
   readonly shape: readonly number[];
   readonly size: number;
-  requiresGrad = false;
+  /** @internal backs requiresGrad. */
+  _rg = false;
   grad: Tensor | null = null;
   /** @internal the op that made this tensor (null for leaves); set by autograd. */
   _node: GradNode | null = null;
@@ -39,10 +40,14 @@ export class Tensor {
     this.shape = shape;
     this.size = size;
     this._op = op;
-    this._h = track(this, size * 4, temp, viewOf);
+    this._h = track(this, size * 4, temp, viewOf, op, shape);
   }
 
-  /** @internal an uninitialised tensor of the given shape (the array is taken, not copied). */
+  /**
+   * @internal an uninitialised tensor of the given shape (the array is taken, not copied).
+   * `temp` false is for factories: persistent during the program's set-up, a temporary after
+   * its first backward() or inside noGrad()/tidy() (see memory.ts).
+   */
   static _empty(shape: Shape, op: string, temp = true): Tensor {
     return new Tensor(shape, null, temp, op);
   }
@@ -64,8 +69,22 @@ export class Tensor {
     if (h.released) {
       throw new Error(`wasmgrad: a tensor of shape ${fmt(this.shape)} (made by ${this._op}) was used after its memory was reclaimed: ${h.releasedBy}. Call .keep() on tensors you reuse later, or return them from the noGrad()/tidy() callback.`);
     }
-    h.lastUse = currentStep();
+    h.lastUse = now();
     return h.ptr;
+  }
+
+  /**
+   * Whether autodiff tracks this tensor. Setting it on a tensor a factory made (randn(...,
+   * { requiresGrad: true }), or x.requiresGrad = true) makes it persistent even inside a loop:
+   * a leaf you differentiate with respect to is one you come back to (see memory.ts).
+   */
+  get requiresGrad(): boolean {
+    return this._rg;
+  }
+
+  set requiresGrad(flag: boolean) {
+    this._rg = flag;
+    if (flag) factoryLeaf(this, this._h);
   }
 
   get ndim(): number {
@@ -76,15 +95,26 @@ export class Tensor {
     return this._h.released;
   }
 
-  /** A Float32Array copy of the data. */
+  /** A Float32Array copy of the data. A read-back is a tick of the memory clock (memory.ts). */
   data(): Float32Array {
-    const p = this.ptr >> 2;
+    const out = this._read();
+    tick();
+    return out;
+  }
+
+  /** @internal a copy of the data for library code, without a tick (e.g. mid-step checks). */
+  _read(): Float32Array {
+    const p = this.ptr >>> 2;
     return f32().slice(p, p + this.size);
   }
 
-  /** The data as nested JavaScript arrays (a number for a 0-d tensor). */
+  /** The data as nested JavaScript arrays (a number for a 0-d tensor). A read-back: a tick (memory.ts). */
   toArray(): NestedArray {
-    const flat = this.data();
+    return this._toArray(this.data());
+  }
+
+  /** @internal nests a flat copy of this tensor's data by its shape. */
+  _toArray(flat: Float32Array): NestedArray {
     if (this.shape.length === 0) return flat[0];
     const build = (dim: number, offset: number): NestedArray[] => {
       const n = this.shape[dim];
@@ -103,13 +133,15 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) throw new RangeError(`item: the tensor has ${this.size} elements (shape ${fmt(this.shape)}); item() needs exactly one`);
-    return f32()[this.ptr >> 2];
+    const value = f32()[this.ptr >>> 2];
+    tick();
+    return value;
   }
 
-  /** Keeps this tensor alive until dispose() (or garbage collection), exempt from step reclamation. */
+  /** Keeps this tensor alive until dispose() (or garbage collection), exempt from every reclamation rule. */
   keep(): this {
     this.ptr;
-    makePersistent(this, this._h);
+    makeKept(this, this._h);
     return this;
   }
 
@@ -197,7 +229,7 @@ export class Tensor {
   copy_(src: Tensor): this { ops.copyInto(this, src); return this; }
 
   toString(): string {
-    const body = this.size <= 64 ? JSON.stringify(this.toArray()) : `${this.size} values`;
+    const body = this.size <= 64 ? JSON.stringify(this._toArray(this._read())) : `${this.size} values`;
     return `tensor(${body}, shape=${fmt(this.shape)}${this.requiresGrad ? ', requiresGrad=true' : ''})`;
   }
 }
@@ -261,7 +293,7 @@ export function fromValues(values: ArrayLike<number>, shape: Shape, op: string, 
     throw new RangeError(`${op}: ${values.length} values do not fill shape ${fmt(shape)} (${sizeOf(shape)} elements)`);
   }
   const t = Tensor._empty(shape, op, temp);
-  f32().set(values, t.ptr >> 2);
+  f32().set(values, t.ptr >>> 2);
   return t;
 }
 
@@ -272,7 +304,7 @@ export function tensor(data: NestedArray | ArrayLike<number> | ArrayBufferView |
   let shape: number[];
   let values: ArrayLike<number>;
   if (data instanceof Tensor) {
-    values = data.data();
+    values = data._read();
     shape = data.shape.slice();
   } else if (ArrayBuffer.isView(data) && !(data instanceof DataView) && !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array)) {
     values = data as unknown as ArrayLike<number>;

@@ -292,7 +292,7 @@ abstract class BatchNorm extends Module {
 
   private updateRunningStats(mean: Tensor, varBiased: Tensor, n: number): void {
     // momentum null: the cumulative average, weight 1 / (batches seen including this one).
-    const m = this.momentum ?? 1 / (this.numBatchesTracked!.item() + 1);
+    const m = this.momentum ?? 1 / (this.numBatchesTracked!._read()[0] + 1);
     noGrad(() => {
       this.runningMean!.mul_(1 - m).add_(mean.detach().reshape([this.numFeatures]), m);
       this.runningVar!.mul_(1 - m).add_(varBiased.detach().reshape([this.numFeatures]), m * n / (n - 1));

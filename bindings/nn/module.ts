@@ -6,6 +6,7 @@
  */
 import { Tensor, zeros } from '../tensor.js';
 import { noGrad } from '../autograd.js';
+import { makeOwned } from '../memory.js';
 import { f32 } from '../wasm.js';
 import { fmt, sameShape } from '../shape.js';
 
@@ -67,10 +68,14 @@ export abstract class Module<Out = Tensor> {
     return this.toString();
   }
 
-  /** Registers a trainable tensor (made persistent and requiring gradients); null marks an absent one. */
+  /**
+   * Registers a trainable tensor (owned by the model, requiring gradients); null marks an absent
+   * one. Owned tensors live as long as the model is used (see memory.ts; keep() keeps a model for good).
+   */
   protected registerParameter<T extends Tensor | null>(name: string, t: T): T {
     if (t) {
-      t.keep();
+      t.ptr; // a reclaimed tensor throws here, not later
+      makeOwned(t, t._h);
       t.requiresGrad = true;
     }
     this.params.set(name, t);
@@ -78,8 +83,23 @@ export abstract class Module<Out = Tensor> {
   }
 
   protected registerBuffer(name: string, t: Tensor): Tensor {
-    this.buffers.set(name, t.keep());
+    t.ptr;
+    makeOwned(t, t._h);
+    this.buffers.set(name, t);
     return t;
+  }
+
+  /**
+   * Keeps every parameter, buffer and gradient of this model until dispose() or garbage
+   * collection, exempt even from reclamation under memory pressure (for a model kept for later
+   * while others train); returns this.
+   */
+  keep(): this {
+    for (const [, t] of [...this.namedParameters(), ...this.namedBuffers()]) {
+      t.keep();
+      t.grad?.keep();
+    }
+    return this;
   }
 
   protected registerModule<M extends AnyModule>(name: string, m: M): M {
@@ -144,7 +164,7 @@ export abstract class Module<Out = Tensor> {
   /** Copies of every parameter and buffer, by dotted name. */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [n, t] of [...this.namedParameters(), ...this.namedBuffers()]) out[n] = { data: t.data(), shape: t.shape.slice() };
+    for (const [n, t] of [...this.namedParameters(), ...this.namedBuffers()]) out[n] = { data: t._read(), shape: t.shape.slice() };
     return out;
   }
 
@@ -164,7 +184,7 @@ export abstract class Module<Out = Tensor> {
       if (!sameShape(s.shape, t.shape) || s.data.length !== t.size) {
         throw new RangeError(`loadStateDict: ${n} has shape ${fmt(s.shape)} in the state dict but ${fmt(t.shape)} in the model`);
       }
-      f32().set(s.data, t.ptr >> 2);
+      f32().set(s.data, t.ptr >>> 2);
     }
   }
 

@@ -97,7 +97,7 @@ function readLabels(op: string, target: unknown, N: number, C: number, ignoreInd
     if (target.ndim > 1) {
       throw new RangeError(`${op}: target must be 1-D class indices [${N}], got shape ${fmt(target.shape)} (a [N, C] target of class probabilities needs the shape of the input)`);
     }
-    values = target.data();
+    values = target._read();
   } else if (typeof target === 'number') {
     values = [target];
   } else if (Array.isArray(target) || (ArrayBuffer.isView(target) && !(target instanceof DataView))) {
@@ -162,7 +162,7 @@ function classLoss(op: string, input: Tensor, target: unknown, options: CrossEnt
   // Per-sample weights: the class weight of the label, 0 for ignored samples.
   let weightSum = N;
   if (weight || ignored) {
-    const w = weight ? weight.data() : null;
+    const w = weight ? weight._read() : null;
     const sampleWeight = new Float32Array(N);
     weightSum = 0;
     for (let i = 0; i < N; i++) {

@@ -20,7 +20,7 @@ export function stridedCopy(src: Tensor, srcOffset: number, dst: Tensor, dstOffs
   const args = alloc(ARGS_BYTES);
   try {
     const v = i32();
-    const base = args >> 2;
+    const base = args >>> 2;
     for (let i = 0; i < n; i++) {
       v[base + i] = c.shape[i];
       v[base + COPY_MAX_DIMS + i] = c.strides[0][i];
@@ -181,7 +181,7 @@ export function withIndices<T>(indices: ArrayLike<number> | Tensor, op: string, 
       for (let i = 0; i < n; i++) {
         const k = indices[i];
         if (!Number.isInteger(k)) throw new TypeError(`${op}: index ${i} is ${k}, not an integer`);
-        v[(ptr >> 2) + i] = k;
+        v[(ptr >>> 2) + i] = k;
       }
     }
     return fn(ptr, n);
@@ -196,7 +196,7 @@ export function indexArray(index: unknown, op: string, param: string, size: numb
   let values: ArrayLike<number>;
   if (index instanceof Tensor) {
     if (index.ndim > 1) throw new RangeError(`${op}: ${param} must be 0-d or 1-D, got shape ${fmt(index.shape)}`);
-    values = index.data();
+    values = index._read();
   } else if (Array.isArray(index) || (ArrayBuffer.isView(index) && !(index instanceof DataView))) {
     values = index as ArrayLike<number>;
   } else {
@@ -259,7 +259,7 @@ export function oneHot(labels: ArrayLike<number> | Tensor, numClasses: number): 
   const out = Tensor._empty([n, numClasses], 'oneHot');
   withIndices(labels, 'oneHot', (ptr) => {
     const bad = K().oneHot(ptr, out.ptr, n, numClasses);
-    if (bad >= 0) throw new RangeError(`oneHot: label ${i32()[(ptr >> 2) + bad]} at position ${bad} is outside [0, ${numClasses})`);
+    if (bad >= 0) throw new RangeError(`oneHot: label ${i32()[(ptr >>> 2) + bad]} at position ${bad} is outside [0, ${numClasses})`);
   });
   return out;
 }

@@ -96,7 +96,7 @@ export function randperm(n: number): Int32Array {
   intArg('randperm', 'n', n, undefined, 0, 2 ** 30);
   return withScratch(Math.max(n, 1) * 4, (ptr) => {
     K().rngPermutation(ptr, n);
-    return i32().slice(ptr >> 2, (ptr >> 2) + n);
+    return i32().slice(ptr >>> 2, (ptr >>> 2) + n);
   });
 }
 
@@ -104,7 +104,7 @@ export function randperm(n: number): Int32Array {
 export function getRngState(): number[] {
   return withScratch(RNG_STATE_BYTES, (ptr) => {
     K().rngGetState(ptr);
-    return Array.from(i32().slice(ptr >> 2, (ptr >> 2) + RNG_STATE_WORDS));
+    return Array.from(i32().slice(ptr >>> 2, (ptr >>> 2) + RNG_STATE_WORDS));
   });
 }
 
@@ -113,7 +113,7 @@ export function setRngState(state: number[]): void {
     throw new TypeError(`setRngState: expected the ${RNG_STATE_WORDS} integers from getRngState(), got ${show(state)}`);
   }
   withScratch(RNG_STATE_BYTES, (ptr) => {
-    i32().set(state, ptr >> 2);
+    i32().set(state, ptr >>> 2);
     K().rngSetState(ptr);
   });
 }
