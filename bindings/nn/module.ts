@@ -6,6 +6,7 @@
  */
 import { Tensor, zeros } from '../tensor.js';
 import { noGrad } from '../autograd.js';
+import { makeOwned } from '../memory.js';
 import { f32 } from '../wasm.js';
 import { fmt, sameShape } from '../shape.js';
 
@@ -18,12 +19,42 @@ export type StateDict = Record<string, SavedTensor>;
 /** A module of any output type (MultiheadAttention returns [output, weights]). */
 export type AnyModule = Module<unknown>;
 
+/** A module is callable, as in PyTorch: `model(x)` is `model.forward(x)`, `criterion(out, y)` a loss. */
+export interface Module<Out = Tensor> {
+  (input: Tensor, ...rest: any[]): Out;
+}
+
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
 /** Out: what forward returns (a Tensor for all but a few modules such as MultiheadAttention). */
 export abstract class Module<Out = Tensor> {
-  training = true;
-  private readonly params = new Map<string, Tensor | null>();
-  private readonly buffers = new Map<string, Tensor>();
-  private readonly children_ = new Map<string, AnyModule>();
+  // Set in the constructor on the callable that replaces `this` (field initialisers would land on
+  // the discarded object).
+  declare training: boolean;
+  declare private readonly params: Map<string, Tensor | null>;
+  declare private readonly buffers: Map<string, Tensor>;
+  declare private readonly children_: Map<string, AnyModule>;
+
+  /**
+   * The instance is a function whose prototype is the module class, so that `model(x)` works
+   * (and a loss module can be passed wherever a loss function is expected); subclasses see it
+   * as `this` after super(). Functions' own `name` and `length` are removed so that a module can
+   * have fields or getters of those names.
+   */
+  constructor() {
+    const self = function module(...args: any[]): Out {
+      return (self as unknown as Module<Out>).forward(...(args as [Tensor]));
+    };
+    delete (self as { name?: unknown }).name;
+    delete (self as { length?: unknown }).length;
+    Object.setPrototypeOf(self, new.target.prototype);
+    const m = self as unknown as Module<Out>;
+    m.training = true;
+    (m as unknown as { params: Map<string, Tensor | null> }).params = new Map();
+    (m as unknown as { buffers: Map<string, Tensor> }).buffers = new Map();
+    (m as unknown as { children_: Map<string, AnyModule> }).children_ = new Map();
+    return m;
+  }
 
   abstract forward(input: Tensor, ...rest: any[]): Out;
 
@@ -32,10 +63,19 @@ export abstract class Module<Out = Tensor> {
     return this.forward(input, ...rest);
   }
 
-  /** Registers a trainable tensor (made persistent and requiring gradients); null marks an absent one. */
+  /** console.log(model) in Node prints the PyTorch-style description. */
+  [inspectSymbol](): string {
+    return this.toString();
+  }
+
+  /**
+   * Registers a trainable tensor (owned by the model, requiring gradients); null marks an absent
+   * one. Owned tensors live as long as the model is used (see memory.ts; keep() keeps a model for good).
+   */
   protected registerParameter<T extends Tensor | null>(name: string, t: T): T {
     if (t) {
-      t.keep();
+      t.ptr; // a reclaimed tensor throws here, not later
+      makeOwned(t, t._h);
       t.requiresGrad = true;
     }
     this.params.set(name, t);
@@ -43,8 +83,23 @@ export abstract class Module<Out = Tensor> {
   }
 
   protected registerBuffer(name: string, t: Tensor): Tensor {
-    this.buffers.set(name, t.keep());
+    t.ptr;
+    makeOwned(t, t._h);
+    this.buffers.set(name, t);
     return t;
+  }
+
+  /**
+   * Keeps every parameter, buffer and gradient of this model until dispose() or garbage
+   * collection, exempt even from reclamation under memory pressure (for a model kept for later
+   * while others train); returns this.
+   */
+  keep(): this {
+    for (const [, t] of [...this.namedParameters(), ...this.namedBuffers()]) {
+      t.keep();
+      t.grad?.keep();
+    }
+    return this;
   }
 
   protected registerModule<M extends AnyModule>(name: string, m: M): M {
@@ -109,7 +164,7 @@ export abstract class Module<Out = Tensor> {
   /** Copies of every parameter and buffer, by dotted name. */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [n, t] of [...this.namedParameters(), ...this.namedBuffers()]) out[n] = { data: t.data(), shape: t.shape.slice() };
+    for (const [n, t] of [...this.namedParameters(), ...this.namedBuffers()]) out[n] = { data: t._read(), shape: t.shape.slice() };
     return out;
   }
 
@@ -129,7 +184,7 @@ export abstract class Module<Out = Tensor> {
       if (!sameShape(s.shape, t.shape) || s.data.length !== t.size) {
         throw new RangeError(`loadStateDict: ${n} has shape ${fmt(s.shape)} in the state dict but ${fmt(t.shape)} in the model`);
       }
-      f32().set(s.data, t.ptr >> 2);
+      f32().set(s.data, t.ptr >>> 2);
     }
   }
 
@@ -163,7 +218,7 @@ export class Sequential extends Module {
     return x;
   }
 
-  get length(): number {
+  override get length(): number {
     return this.children().length;
   }
 

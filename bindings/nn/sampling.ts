@@ -79,7 +79,7 @@ export class Embedding extends Module {
     }
     this.weight = this.registerParameter('weight', weight ?? randn([numEmbeddings, embeddingDim]));
     if (!weight && this.paddingIdx !== null) {
-      const row = (this.weight.ptr >> 2) + this.paddingIdx * embeddingDim;
+      const row = (this.weight.ptr >>> 2) + this.paddingIdx * embeddingDim;
       f32().fill(0, row, row + embeddingDim);
     }
   }

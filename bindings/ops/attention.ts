@@ -135,7 +135,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotPro
   const offBytes = layout ? Math.max(4, 4 * B) : 0;
   const offPtr = layout ? alloc(offBytes) : 0;
   try {
-    if (layout) i32().set(layout.offsets, offPtr >> 2);
+    if (layout) i32().set(layout.offsets, offPtr >>> 2);
     withScratch(Math.max(64, wsEach * ranges.length), (ws) => {
       runGemmParts('attentionForward', flops, ranges.map(([lo, hi], i) => [
         q.ptr + 4 * lo * L * E, k.ptr + 4 * lo * S * E, v.ptr + 4 * lo * S * Ev,

@@ -39,7 +39,7 @@ function indicesOf(input: Tensor | ArrayLike<number>): { idx: Int32Array; shape:
 
 /** Rescales, in place, the looked-up rows whose p-norm exceeds maxNorm (PyTorch's embedding_renorm_). */
 function renorm(weight: Tensor, idx: Int32Array, maxNorm: number, p: number): void {
-  const D = weight.shape[1], base = weight.ptr >> 2, view = f32();
+  const D = weight.shape[1], base = weight.ptr >>> 2, view = f32();
   for (const r of new Set(idx)) {
     if (r < 0 || r >= weight.shape[0]) continue; // reported by the lookup
     let norm = 0;
@@ -78,7 +78,7 @@ export function embedding(input: Tensor | ArrayLike<number>, weight: Tensor, opt
     const dw = Tensor._like(weight, `${OP} backward`);
     K().fill(dw.ptr, dw.size, 0);
     withIndices(idx, OP, (ptr) => K().scatterAddRows(g.ptr, ptr, dw.ptr, n, D));
-    const view = f32(), base = dw.ptr >> 2;
+    const view = f32(), base = dw.ptr >>> 2;
     if (options.scaleGradByFreq) {
       const count = new Map<number, number>();
       for (const r of idx) count.set(r, (count.get(r) ?? 0) + 1);

@@ -65,8 +65,8 @@ function withTables<T>(arrays: (Int32Array | Float32Array | null)[], fn: (ptrs: 
     let at = base;
     arrays.forEach((a, i) => {
       ptrs.push(a ? at : 0);
-      if (a instanceof Int32Array) i32().set(a, at >> 2);
-      else if (a) f32().set(a, at >> 2);
+      if (a instanceof Int32Array) i32().set(a, at >>> 2);
+      else if (a) f32().set(a, at >>> 2);
       at += sizes[i];
     });
     return fn(ptrs);
