@@ -26,6 +26,11 @@ export enum Un {
   SIGN = 14, RECIP = 15, DIV_SCALAR = 16, SCALAR_DIV = 17,
 }
 
+/** Op codes of the `activation` and `activationBackward` kernels (assembly/kernels/activations.ts). */
+export enum Act {
+  ERF = 0, GELU = 1, GELU_TANH = 2, SILU = 3,
+}
+
 /** Most (collapsed) dims the stridedCopy kernel takes; its shape/stride arrays hold this many i32. */
 export const COPY_MAX_DIMS = 8;
 

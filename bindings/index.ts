@@ -24,6 +24,7 @@ export {
   add, sub, mul, div, pow, neg, sqrt, exp, log, abs, sign, square, reciprocal, clamp, maximum, minimum,
   gt, ge, lt, le, eq, ne, sigmoid, relu, leakyRelu, tanh, softplus, clone,
 } from './ops/elementwise.js';
+export { erf, gelu, silu } from './ops/activations.js';
 export { sum, mean, max, min, argmax, argmin, softmax, logSoftmax } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
 export {

@@ -23,6 +23,9 @@ import { currentTileId, noteGemmWork } from './gemm-tile.js';
 export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight',
   'maxPool2dForward', 'maxPool2dBackward', 'avgPool2dForward', 'avgPool2dBackward', 'unary', 'unaryBackward',
   'gemmSetTile',
+  'activation', 'activationBackward', 'layerNormForward', 'layerNormBackward', 'layerNormParamGrads',
+  'attentionForward', 'attentionBackward', 'interpolateForward', 'interpolateBackward',
+  'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward',
 ] as const satisfies readonly (keyof KernelExports)[];
 type KernelName = typeof THREAD_KERNELS[number];
 /** A kernel's arguments as a tuple (a task built with the wrong count does not compile). */
