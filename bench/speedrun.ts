@@ -7,9 +7,9 @@
 // The recipe (chosen for few FLOPs per image at 99 %):
 //   conv 5×5 1→16, batch norm, ReLU, max pool 2 → conv 5×5 16→32, batch norm, ReLU, max pool 2
 //   → linear 512→10; Adam (β 0.9, 0.999), batch 128, one-cycle learning rate (linear warm-up to
-//   4e-3 over the first 30 % of the steps, then linear decay to 1e-5), 3 epochs at most, stopping
-//   at the first epoch whose test accuracy reaches 99.0 %. Seed 0; test set evaluated after each
-//   epoch (counted in the wall time).
+//   4e-3 over the first 30 % of two epochs' steps, then linear decay to 1e-5 at the end of epoch 2;
+//   a third epoch, if needed, stays at 1e-5), stopping at the first epoch whose test accuracy
+//   reaches 99.0 %. Seed 0; the test set is evaluated after each epoch (counted in the wall time).
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
   const i = argv.indexOf(name);
@@ -26,6 +26,7 @@ export const SPEEDRUN = {
   maxLr: 4e-3,
   finalLr: 1e-5,
   warmup: 0.3,
+  scheduleEpochs: 2,
 };
 
 export interface SpeedrunEpoch { epoch: number; wallSeconds: number; testAccuracy: number; trainLoss: number }
@@ -38,6 +39,7 @@ export interface SpeedrunResult {
 export function oneCycle(s: number, total: number): number {
   const up = Math.max(1, Math.round(SPEEDRUN.warmup * total));
   if (s < up) return SPEEDRUN.maxLr * (0.04 + 0.96 * (s / up));
+  if (s >= total) return SPEEDRUN.finalLr;
   return SPEEDRUN.maxLr + (SPEEDRUN.finalLr - SPEEDRUN.maxLr) * ((s - up) / Math.max(1, total - up));
 }
 
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
     new nn.Flatten(), new nn.Linear(512, 10),
   );
   const opt = new optim.Adam(model.parameters(), { lr: SPEEDRUN.maxLr });
-  const total = maxEpochs * trainLoader.length;
+  const total = SPEEDRUN.scheduleEpochs * trainLoader.length;
   let step = 0;
   const epochs: SpeedrunEpoch[] = [];
   for (let epoch = 1; epoch <= maxEpochs; epoch++) {

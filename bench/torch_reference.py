@@ -150,7 +150,7 @@ def load_mnist(train=True):
 
 # ---- the speedrun of bench/speedrun.ts: the same recipe, timed from process start ------------------
 
-def speedrun(max_epochs=3, target=0.99, batch=128, max_lr=4e-3, final_lr=1e-5, warmup=0.3):
+def speedrun(max_epochs=3, target=0.99, batch=128, max_lr=4e-3, final_lr=1e-5, warmup=0.3, schedule_epochs=2):
     """conv5 1-16 BN ReLU pool, conv5 16-32 BN ReLU pool, linear 512-10; Adam, one-cycle lr, batch 128."""
     torch.manual_seed(0)
     x, y = load_mnist(True)
@@ -162,10 +162,12 @@ def speedrun(max_epochs=3, target=0.99, batch=128, max_lr=4e-3, final_lr=1e-5, w
         nn.Flatten(), nn.Linear(512, 10))
     opt = torch.optim.Adam(model.parameters(), lr=max_lr)
     steps_per_epoch = (x.shape[0] + batch - 1) // batch
-    total = max_epochs * steps_per_epoch
+    total = schedule_epochs * steps_per_epoch
     up = max(1, round(warmup * total))
 
     def lr_at(s):
+        if s >= total:
+            return final_lr
         if s < up:
             return max_lr * (0.04 + 0.96 * s / up)
         return max_lr + (final_lr - max_lr) * (s - up) / max(1, total - up)
