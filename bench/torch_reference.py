@@ -173,6 +173,7 @@ def speedrun(max_epochs=3, target=0.99, batch=128, max_lr=4e-3, final_lr=1e-5, w
         return max_lr + (final_lr - max_lr) * (s - up) / max(1, total - up)
 
     step = 0
+    epochs = []
     for epoch in range(1, max_epochs + 1):
         model.train()
         perm = torch.randperm(x.shape[0])
@@ -194,9 +195,13 @@ def speedrun(max_epochs=3, target=0.99, batch=128, max_lr=4e-3, final_lr=1e-5, w
         wall = time.time() - process_start()
         print(f'epoch {epoch}: test accuracy {100 * acc:.2f} %, train loss {loss_sum / steps_per_epoch:.4f}, '
               f'{wall:.1f} s since process start', flush=True)
+        epochs.append({'epoch': epoch, 'testAccuracy': acc, 'wallSeconds': wall, 'trainLoss': loss_sum / steps_per_epoch})
         if acc >= target:
             break
     print(f'{"reached" if acc >= target else "did NOT reach"} {100 * target:.1f} % in {wall:.1f} s ({THREADS} thread(s))')
+    return {'name': 'MNIST CNN to 99.0 % test accuracy', 'threads': THREADS, 'cpu': cpu_model(), 'torch': torch.__version__,
+            'date': datetime.datetime.now().astimezone().isoformat(timespec='seconds'),
+            'reachedTarget': acc >= target, 'wallSeconds': wall, 'epochs': epochs}
 
 
 def process_start():
@@ -336,10 +341,14 @@ def main():
     ap.add_argument('--speedrun', action='store_true',
                     help='only run the speedrun recipe of bench/speedrun.ts (MNIST CNN to 99.0 %%), timed from process start')
     ap.add_argument('--threads', type=int, default=1, help='torch threads (default 1; the speedrun row uses 2)')
+    ap.add_argument('--json-out', help='with --speedrun: also write the result as JSON here (bench/torch_speedrun.json)')
     args = ap.parse_args()
     if args.speedrun:
         print(f'cpu: {cpu_model()}, {os.cpu_count()} logical cores; torch {torch.__version__}, {torch.get_num_threads()} thread(s)')
-        speedrun()
+        result = speedrun()
+        if args.json_out:
+            import json
+            Path(args.json_out).write_text(json.dumps(result, indent=1) + '\n')
         return
 
     print(f'date: {datetime.datetime.now().astimezone().isoformat(timespec="seconds")}')
