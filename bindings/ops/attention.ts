@@ -10,6 +10,7 @@ import { alloc, free, withScratch } from '../memory.js';
 import { runParts, threadsFor } from '../threads.js';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, sizeOf } from '../shape.js';
 import { sumTo } from './reduce.js';
+import { bernoulliMask } from './random.js';
 
 /** Nested arrays of booleans: a boolean mask (tensors hold float32 only). */
 export type BoolMask = boolean[] | BoolMask[];
@@ -127,7 +128,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotPro
   let drop: Tensor | null = null;
   if (dropoutP > 0) {
     drop = Tensor._empty(probs.shape, `${op} dropout mask`);
-    K().rngBernoulliMask(drop.ptr, drop.size, dropoutP, dropoutP === 1 ? 0 : 1 / (1 - dropoutP));
+    bernoulliMask(drop, dropoutP);
   }
   const flops = 2 * B * LS * (E + Ev);
   const ranges = problemRanges(B, flops);
