@@ -70,12 +70,16 @@ test('DCGAN: ConvTranspose2d generator and Conv2d discriminator, alternating ste
     const loss = F.binaryCrossEntropy(D.forward(realT), ones).add(F.binaryCrossEntropy(D.forward(fake), zeros));
     return sgdStep(optD, loss);
   };
-  const gStep = () => sgdStep(optG, F.binaryCrossEntropy(D.forward(G.forward(z)), ones));
+  let gOpt = optG;
+  const gStep = () => sgdStep(gOpt, F.binaryCrossEntropy(D.forward(G.forward(z)), ones));
   // alternating training: finite, memory flat
   const both = train(6, () => dStep() + gStep());
   assert.ok(both.losses.every(Number.isFinite), `DCGAN losses ${both.losses}`);
-  // each player's loss falls while the other is held fixed
+  // each player's loss falls while the other is held fixed. (The generator gets a fresh Adam:
+  // its first one's state sat idle through the discriminator's steps, and memory.ts reclaims
+  // idle optimiser state when wasm memory grows.)
   checkRun('DCGAN discriminator', train(6, dStep), firstToLast);
+  gOpt = new wg.optim.Adam(G.parameters(), { lr: 2e-3, betas: [0.5, 0.999] });
   checkRun('DCGAN generator', train(6, gStep), firstToLast);
   const steady = both.live.slice(2);
   assert.ok(steady.every((b) => b === steady[0]), `DCGAN: live bytes ${both.live}`);
@@ -99,15 +103,11 @@ test('VAE: conv encoder, reparameterisation, ConvTranspose2d decoder, BCE + KL',
   const run = train(8, () => {
     const h = enc.forward(x);
     const mu = h.slice(1, 0, zDim), logvar = h.slice(1, zDim, 2 * zDim);
-    // (the noise is a tensor made by hand, so it is persistent: disposed after the step)
-    const eps = wg.randn([N, zDim]);
-    const zs = mu.add(logvar.mul(0.5).exp().mul(eps));
+    const zs = mu.add(logvar.mul(0.5).exp().mul(wg.randn([N, zDim])));
     const recon = dec.forward(zs);
     const bce = F.binaryCrossEntropy(recon, x, { reduction: 'sum' });
     const kl = mu.square().add(logvar.exp()).sub(logvar).sub(1).sum().mul(0.5);
-    const loss = sgdStep(opt, bce.add(kl).div(N));
-    eps.dispose();
-    return loss;
+    return sgdStep(opt, bce.add(kl).div(N));
   });
   checkRun('VAE', run, (l) => mean(l.slice(-3)) < mean(l.slice(0, 3)));
 });
@@ -147,14 +147,11 @@ class ViT extends nn.Module {
     this.norm = this.registerModule('norm', new nn.LayerNorm(dim));
     this.head = this.registerModule('head', new nn.Linear(dim, 10));
   }
-  private readonly batchOnes = new Map<number, Tensor>();
   forward(x: Tensor): Tensor {
     const N = x.shape[0];
     const tokens = this.patch.forward(x).flatten(2).transpose(1, 2); // [N, 16, dim]
     // the class token repeated over the batch (a broadcast product; its gradient sums back)
-    let ones = this.batchOnes.get(N);
-    if (!ones) this.batchOnes.set(N, ones = wg.ones([N, 1, 1]));
-    let h = wg.cat([this.cls.mul(ones), tokens], 1).add(this.pos);
+    let h = wg.cat([this.cls.mul(wg.ones([N, 1, 1])), tokens], 1).add(this.pos);
     for (const b of this.blocks) h = (b as ViTBlock).forward(h);
     return this.head.forward(this.norm.forward(h).slice(1, 0, 1).squeeze(1));
   }
@@ -208,12 +205,7 @@ test('RBM: CD-1 steps on the free-energy gap; reconstruction error falls', () =>
   const noise = wg.rand([N, nv]).data();
   const v0 = wg.tensor(Array.from({ length: N }, (_, n) => proto[n % 2].map((p, i) => (noise[n * nv + i] < 0.05 ? 1 - p : p))));
   const freeEnergy = (v: Tensor) => v.matmul(b).neg().sub(v.matmul(W).add(c).softplus().sum(1));
-  const drawn: Tensor[] = []; // uniform draws are tensors made by hand (persistent): disposed after each step
-  const sample = (p: Tensor) => {
-    const u = wg.rand(p.shape.slice());
-    drawn.push(u);
-    return u.lt(p);
-  };
+  const sample = (p: Tensor) => wg.rand(p.shape.slice()).lt(p);
   const recon: number[] = [];
   const run = train(30, () => {
     const ph0 = v0.matmul(W).add(c).sigmoid();
@@ -222,9 +214,7 @@ test('RBM: CD-1 steps on the free-energy gap; reconstruction error falls', () =>
     recon.push(wg.noGrad(() => v0.sub(v0.matmul(W).add(c).sigmoid().matmul(W.T).add(b).sigmoid()).square().mean().item()));
     const v1 = sample(pv1).detach();
     // CD-1: the gradient of F(v0) − F(v1) is the positive minus the negative phase
-    const gap = sgdStep(opt, freeEnergy(v0).mean().sub(freeEnergy(v1).mean()));
-    drawn.splice(0).forEach((u) => u.dispose());
-    return gap;
+    return sgdStep(opt, freeEnergy(v0).mean().sub(freeEnergy(v1).mean()));
   });
   checkRun('RBM', { losses: recon, live: run.live }, (l) => mean(l.slice(-5)) < 0.7 * l[0]);
   assert.ok(run.losses.every(Number.isFinite), 'RBM free-energy gaps finite');
