@@ -14,3 +14,7 @@ export * from "./kernels/reduce";
 export * from "./kernels/movement";
 export * from "./kernels/random";
 export * from "./kernels/optim";
+export * from "./kernels/gemm_batched";
+export * from "./kernels/select";
+export * from "./kernels/scan";
+export * from "./kernels/indexing";

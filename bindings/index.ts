@@ -26,8 +26,20 @@ export {
 export { sum, mean, max, min, argmax, argmin, softmax, logSoftmax } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
 export {
-  reshape, flatten, unsqueeze, squeeze, transpose, permute, slice, cat, gatherRows as indexSelect, oneHot,
+  reshape, flatten, unsqueeze, squeeze, transpose, permute, slice, cat, oneHot,
 } from './ops/movement.js';
+export { where, maskedFill, tril, triu } from './ops/select.js';
+export { var, variance, std, norm, logsumexp, cumsum } from './ops/stats.js';
+export type { VarOptions, NormOrd } from './ops/stats.js';
+export { expand, expandAs, broadcastTo, repeat, flip, split, chunk } from './ops/shaping.js';
+export {
+  gather, scatter, scatterAdd, indexSelect, indexAdd, sort, argsort, topk,
+} from './ops/indexing.js';
+export type { IndexLike, ValuesIndices, SortOptions, TopkOptions, IndexAddOptions } from './ops/indexing.js';
+export { einsum } from './ops/einsum.js';
+export { cdist } from './ops/distance.js';
+export type { CdistOptions, CdistComputeMode } from './ops/distance.js';
+export { randLike, randnLike, bernoulli, multinomial, normal_, uniform_ } from './ops/sampling.js';
 export { manualSeed, rand, randn, randint, randperm, getRngState, setRngState } from './ops/random.js';
 export * as nn from './nn/index.js';
 

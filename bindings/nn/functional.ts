@@ -10,3 +10,5 @@ export type { LossOptions, Reduction } from '../ops/loss.js';
 export { relu, sigmoid, tanh, softplus, leakyRelu } from '../ops/elementwise.js';
 export { softmax, logSoftmax } from '../ops/reduce.js';
 export { oneHot } from '../ops/movement.js';
+export { pad } from '../ops/shaping.js';
+export type { PadMode, PadOptions } from '../ops/shaping.js';
