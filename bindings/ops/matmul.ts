@@ -5,7 +5,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
-import { gemm, getNumThreads, splitItems } from '../threads.js';
+import { gemm, gemmBatched, getNumThreads } from '../threads.js';
 import { broadcastShapes, collapseDims, fmt, sizeOf, stridesOf } from '../shape.js';
 import { sumTo } from './reduce.js';
 import { stridedCopy } from './movement.js';
@@ -44,14 +44,12 @@ function bmm(tA: boolean, tB: boolean, M: number, N: number, Kd: number, a: Tens
   const sA1 = sa[k - 1], sB1 = sb[k - 1], sA0 = k >= 2 ? sa[k - 2] : 0, sB0 = k >= 2 ? sb[k - 2] : 0;
   const outerShape = shape.slice(0, Math.max(0, k - 2));
   const outer = sizeOf(outerShape), per = n0 * n1;
-  const work = 2 * M * N * Kd * per;
   const ost = stridesOf(outerShape);
   for (let o = 0; o < outer; o++) {
     let ao = 0, bo = 0;
     outerShape.forEach((_, d) => { const i = Math.floor(o / ost[d]) % outerShape[d]; ao += i * sa[d]; bo += i * sb[d]; });
-    const aBase = ap + 4 * ao, bBase = bp + 4 * bo, cBase = cp + 4 * o * per * M * N;
-    splitItems('gemmBatched', per, work, 1, (lo, hi) => [ta, tb, M, N, Kd, 1, aBase, lda, bBase, ldb, 0, cBase, N,
-      n1, sA0, sA1, sB0, sB1, M * N, lo, hi]);
+    gemmBatched(ta, tb, M, N, Kd, 1, ap + 4 * ao, lda, bp + 4 * bo, ldb, 0, cp + 4 * o * per * M * N, N,
+      n1, sA0, sA1, sB0, sB1, M * N, per);
   }
 }
 

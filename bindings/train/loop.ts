@@ -109,6 +109,8 @@ export interface EvaluateOptions {
   lossFn?: LossFn;
   /** Size of the confusion matrix (default 10). */
   numClasses?: number;
+  /** Also return every example's predicted class and its softmax probability, in loader order. */
+  predictions?: boolean;
 }
 
 export interface EvaluateResult {
@@ -118,6 +120,12 @@ export interface EvaluateResult {
   /** confusion[true][predicted] counts. */
   confusion: number[][];
   n: number;
+  /** With `predictions: true`: the predicted class of every example, in loader order. */
+  predicted?: Int32Array;
+  /** With `predictions: true`: the softmax probability of that prediction. */
+  confidence?: Float32Array;
+  /** With `predictions: true`: the true class of every example, in loader order. */
+  labels?: Int32Array;
 }
 
 /** Loss, accuracy and confusion matrix of a classifier over a loader, in eval mode under noGrad. */
@@ -127,6 +135,9 @@ export function evaluate(model: Module, loader: Batches, options: EvaluateOption
   const wasTraining = model.training;
   model.eval();
   let lossSum = 0, n = 0, correct = 0;
+  const predicted: number[] = [];
+  const confidence: number[] = [];
+  const trueLabels: number[] = [];
   try {
     for (const [x, y] of loader) {
       noGrad(() => {
@@ -139,13 +150,20 @@ export function evaluate(model: Module, loader: Batches, options: EvaluateOption
           if (t === p) correct++;
           if (t >= 0 && t < C && p >= 0 && p < C) confusion[t][p]++;
         }
+        if (options.predictions) {
+          const prob = out.softmax(1).max(1).data();
+          for (let i = 0; i < labels.length; i++) { predicted.push(pred[i]); confidence.push(prob[i]); trueLabels.push(labels[i]); }
+        }
         n += labels.length;
       });
     }
   } finally {
     model.train(wasTraining);
   }
-  return { loss: options.lossFn ? lossSum / Math.max(1, n) : NaN, accuracy: correct / Math.max(1, n), confusion, n };
+  return {
+    loss: options.lossFn ? lossSum / Math.max(1, n) : NaN, accuracy: correct / Math.max(1, n), confusion, n,
+    ...(options.predictions ? { predicted: Int32Array.from(predicted), confidence: Float32Array.from(confidence), labels: Int32Array.from(trueLabels) } : {}),
+  };
 }
 
 export interface FitOptions extends TrainEpochOptions {

@@ -1,5 +1,5 @@
-// Every experiment, in the order `wasmgrad list` and `wasmgrad run all` use (the homework's
-// order). Each file calls register() from ../registry.js when imported.
-import './autodiff-sigmoid-squared.js';
-import './himmelblau.js';
-import './rosenbrock-optimizers.js';
+// Every experiment, in the order `wasmgrad list` and `wasmgrad run all` use: family by family,
+// in the homework's order. Each family folder has an index.ts importing its experiment files,
+// and each file calls register() from ../registry.js when imported.
+import './functions/index.js';
+import './mnist/index.js';

@@ -1,10 +1,10 @@
-// A grid of small grayscale images with a caption under each (e.g. misclassified digits).
+// A grid of small images (grey or RGB) with a caption under each (e.g. misclassified digits).
 import { blankWithTitle } from './axes.js';
 import { colorMap, type ColorMapName } from './colorbar.js';
 import { type Chart, font, theme } from './types.js';
 
 export interface GridImage {
-  /** Row-major intensities, `width × height` of them. */
+  /** Row-major intensities, `width × height` of them (RGB: three planes, R then G then B). */
   pixels: ArrayLike<number>;
   caption?: string;
   /** Caption colour, e.g. red for a wrong prediction. */
@@ -24,6 +24,8 @@ export interface ImageGridSpec {
   range?: [number, number];
   /** Default 'greys': low intensity black, high white, as MNIST digits are usually shown. */
   colormap?: ColorMapName;
+  /** 3: colour images, planar (CHW, as tensors hold them). Default 1. */
+  channels?: 1 | 3;
 }
 
 export function imageGrid(spec: ImageGridSpec): Chart {
@@ -53,16 +55,22 @@ export function imageGrid(spec: ImageGridSpec): Chart {
       const px = zoom * s;
       // Caching colours per grey level keeps ~1000 rects per digit cheap.
       const cache = new Map<number, string>();
+      const plane = spec.imageWidth * spec.imageHeight;
+      const level = (v: number) => Math.round(Math.max(0, Math.min(1, (v - lo) / (hi - lo || 1))) * 255);
       spec.images.forEach((im, k) => {
         const cx = x0 + (k % cols) * cellW * s + (cellW * s - spec.imageWidth * px) / 2 - 6 * s;
         const cy = y0 + Math.floor(k / cols) * cellH * s;
         for (let r = 0; r < spec.imageHeight; r++) {
           for (let c = 0; c < spec.imageWidth; c++) {
-            const v = im.pixels[r * spec.imageWidth + c];
-            const t = Math.round(Math.max(0, Math.min(1, (v - lo) / (hi - lo || 1))) * 255);
-            let col = cache.get(t);
-            if (col === undefined) cache.set(t, (col = cmap(t / 255)));
-            ctx.fillStyle = col;
+            const i = r * spec.imageWidth + c;
+            if (spec.channels === 3) {
+              ctx.fillStyle = `rgb(${level(im.pixels[i])},${level(im.pixels[plane + i])},${level(im.pixels[2 * plane + i])})`;
+            } else {
+              const t = level(im.pixels[i]);
+              let col = cache.get(t);
+              if (col === undefined) cache.set(t, (col = cmap(t / 255)));
+              ctx.fillStyle = col;
+            }
             // Overdraw by a fraction of a pixel so antialiasing leaves no seams between cells.
             ctx.fillRect(cx + c * px, cy + r * px, px + 0.35, px + 0.35);
           }

@@ -1,28 +1,28 @@
 // Seed 000, task 1: the derivative of f(x) = σ(x)² by reverse-mode autodiff on [-3, 3],
 // checked against the analytic f'(x) = 2σ(x)·σ'(x) = 2σ(x)²(1 − σ(x)).
-import { init, linspace } from '../../bindings/index.js';
-import { lineChart } from '../plot/index.js';
-import { register } from '../registry.js';
+import { linspace } from '../../../bindings/index.js';
+import { lineChart } from '../../plot/index.js';
+import { register } from '../../registry.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 register({
   id: 'autodiff-sigmoid-squared',
+  family: 'functions',
   title: 'Autodiff of σ(x)²: reverse mode vs the analytic derivative',
   seed: '000 "Deep learning", task 1',
   description:
     'f(x) = σ(x)² on [-3, 3]. One backward pass through sum(f(x)) gives every f\'(xᵢ) at once, ' +
     'because each term depends on its own xᵢ only. The analytic 2σ²(1 − σ) is evaluated in float64 ' +
     'at the same (float32) points, so the error shown is wasmgrad\'s float32 autodiff error.',
+  // The whole job is one forward and one backward pass, so --quick changes nothing here.
+  settings: { points: 601, interval: [-3, 3] },
   async run(ctx) {
-    await init();
-    // The whole job is one forward and one backward pass, so --quick changes nothing here.
-    const n = 601;
-    ctx.setting('points', n);
-    ctx.setting('interval', [-3, 3]);
+    const n = ctx.settings.points;
+    const [lo, hi] = ctx.settings.interval as [number, number];
 
     // (a) Reverse-mode AD.
-    const x = linspace(-3, 3, n).requiresGrad_();
+    const x = linspace(lo, hi, n).requiresGrad_();
     const f = x.sigmoid().square();
     f.sum().backward();
     const xs = x.data();

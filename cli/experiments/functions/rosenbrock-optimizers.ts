@@ -4,9 +4,10 @@
 // The seed prints f = (1 − x²) + 100(y − x²)², which is unbounded below (take y = x², x → ∞),
 // yet says the global minimum is (1, 1): that is the standard Rosenbrock function
 // f = (1 − x)² + 100(y − x²)², which we use.
-import { type Tensor, cat, init, noGrad, optim, tensor, zeros } from '../../bindings/index.js';
-import { contourChart, lineChart, panels, sampleGrid, type LineSeries, type Trajectory } from '../plot/index.js';
-import { register } from '../registry.js';
+import { type Tensor, cat, noGrad, optim, tensor, zeros } from '../../../bindings/index.js';
+import { contourWithTrajectories, thinTrajectory } from '../../harness/index.js';
+import { lineChart, panels, type LineSeries, type Trajectory } from '../../plot/index.js';
+import { register } from '../../registry.js';
 
 const START: [number, number] = [-4, -2];
 const MINIMUM: [number, number] = [1, 1];
@@ -130,6 +131,7 @@ interface Outcome {
 
 register({
   id: 'rosenbrock-optimizers',
+  family: 'functions',
   title: 'Rosenbrock: gradient descent, momentum and Adam (the seed\'s update rules)',
   seed: '001 "Homework 7", problem 1',
   description:
@@ -137,14 +139,10 @@ register({
     'The seed prints (1 − x²) + 100(y − x²)², which has no minimum, while stating the minimum is (1, 1): ' +
     'we use the standard function. GD, GD with momentum (γ = 0.9) and Adam (γ = 0.9, β = 0.99, ε = 1e-8 inside the root) ' +
     'follow the seed\'s Python line by line, with gradients by reverse-mode autodiff.',
+  settings: { steps: 100_000, start: START, function: '(1 − x)² + 100(y − x²)²', momentumGamma: 0.9, adamGammaBetaEps: [0.9, 0.99, 1e-8] },
+  quick: { steps: 2000 },
   async run(ctx) {
-    await init();
-    const steps = ctx.quick ? 2000 : 100_000;
-    ctx.setting('steps', steps);
-    ctx.setting('start', START);
-    ctx.setting('function', '(1 − x)² + 100(y − x²)²');
-    ctx.setting('momentum γ', 0.9);
-    ctx.setting('Adam (γ, β, ε)', [0.9, 0.99, 1e-8]);
+    const { steps } = ctx.settings;
 
     // Every run starts at (−4, −2): one row per run, one leaf per optimiser family.
     const startRows = (n: number) => tensor(Array.from({ length: n }, () => [...START]), { requiresGrad: true });
@@ -200,25 +198,14 @@ register({
     // Every part on the same axes (the seed asks for it in (c)): the region the converging runs visit.
     const xDomain: [number, number] = [-5, 4.5];
     const yDomain: [number, number] = [-3, 12];
-    const grid = sampleGrid(rosenbrock64, xDomain, yDomain, 241);
     const levels = [0, ...Array.from({ length: 16 }, (_, i) => 10 ** (-1 + (i * 6) / 15))];
-    const contour = (title: string, trajectories: Trajectory[]) => contourChart({
-      title, grid, levels, colormap: 'viridis', colorbar: 'f(x, y)', fillOpacity: 0.85,
-      x: { label: 'x', domain: xDomain }, y: { label: 'y', domain: yDomain },
+    const contour = (title: string, trajectories: Trajectory[]) => contourWithTrajectories({
+      title, f: rosenbrock64, x: xDomain, y: yDomain, levels,
       trajectories, marks: [{ x: MINIMUM[0], y: MINIMUM[1], label: '(1, 1)' }],
     });
     // Plot a thinned path: 10⁵ points per run add nothing a few thousand do not show.
-    const thin = (o: Outcome, every: number): Trajectory => {
-      const end = o.divergedAt < 0 ? steps : o.divergedAt - 1;
-      const x: number[] = [];
-      const y: number[] = [];
-      // Every one of the first steps (they jump far), then every `every`-th, then the last.
-      const ks: number[] = [];
-      for (let k = 0; k <= end; k += k < 200 ? 1 : every) ks.push(k);
-      if (ks[ks.length - 1] !== end) ks.push(end);
-      for (const k of ks) { x.push(o.path[2 * k]); y.push(o.path[2 * k + 1]); }
-      return { name: `${o.run.name}, ${lrText(o.run.lr)}${o.divergedAt >= 0 ? `, diverges at step ${o.divergedAt}` : ''}`, x, y, color: METHOD_COLOR[o.run.method] };
-    };
+    const thin = (o: Outcome): Trajectory => thinTrajectory(`${o.run.name}, ${lrText(o.run.lr)}`,
+      o.path.filter((_, i) => i % 2 === 0), o.path.filter((_, i) => i % 2 === 1), { color: METHOD_COLOR[o.run.method] });
     const every = Math.max(1, Math.floor(steps / 4000));
     const parts: Part[] = ['b', 'c', 'd'];
     const inPart = (p: Part) => outcomes.filter((o) => o.run.parts.includes(p));
@@ -230,13 +217,15 @@ register({
     ctx.figure('trajectories', panels({
       title: `Trajectories from (−4, −2), ${steps.toLocaleString('en-US')} steps`,
       cols: 3,
-      charts: parts.map((p) => contour(PART_TITLE[p], inPart(p).filter((o) => !o.run.builtin).map((o) => thin(o, every)))),
+      charts: parts.map((p) => contour(PART_TITLE[p], inPart(p).filter((o) => !o.run.builtin).map(thin))),
     }), { caption: 'Same axes in every part. A trajectory that leaves the plot and never comes back diverged (its numbers overflowed).' });
 
     const distanceSeries = (o: Outcome): LineSeries => {
       const x: number[] = [];
       const y: number[] = [];
-      for (let k = 0; k <= steps; k += every) {
+      // A diverged run's line stops at its last finite point.
+      const last = o.divergedAt < 0 ? steps : o.divergedAt - 1;
+      for (let k = 0; k <= last; k += every) {
         x.push(k);
         y.push(Math.log10(distance(o, k)));
       }
@@ -284,8 +273,9 @@ register({
       lr: o.run.lr,
       parts: o.run.parts,
       builtin: o.run.builtin,
-      final: [o.path[2 * steps], o.path[2 * steps + 1]],
-      finalDistance: distance(o, steps),
+      // null where the run diverged (its numbers are no longer numbers).
+      final: o.divergedAt < 0 ? [o.path[2 * steps], o.path[2 * steps + 1]] : null,
+      finalDistance: o.divergedAt < 0 ? distance(o, steps) : null,
       divergedAt: o.divergedAt,
     })));
   },

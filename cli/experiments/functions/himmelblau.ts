@@ -2,9 +2,10 @@
 // (a) its contour on [−6, 6]², (b) a hand-written descent loop with autodiff and no optimiser
 // object, (c) built-in optimisers with a small learning-rate sweep each, (d) their trajectories
 // over the contour.
-import { type Tensor, init, noGrad, optim, tensor } from '../../bindings/index.js';
-import { contourChart, lineChart, panels, sampleGrid, type Chart } from '../plot/index.js';
-import { register } from '../registry.js';
+import { type Tensor, noGrad, optim, tensor } from '../../../bindings/index.js';
+import { contourWithTrajectories, type ContourWithTrajectoriesSpec } from '../../harness/index.js';
+import { lineChart, panels, type Chart } from '../../plot/index.js';
+import { register } from '../../registry.js';
 
 /** Himmelblau's function of a point p = [x, y], as a one-element tensor. */
 function himmelblau(p: Tensor): Tensor {
@@ -77,6 +78,7 @@ const fmtLr = (lr: number) => String(lr);
 
 register({
   id: 'himmelblau',
+  family: 'functions',
   title: 'Himmelblau\'s function: a hand-written descent loop and built-in optimisers',
   seed: '000 "Deep learning", task 2',
   description:
@@ -84,20 +86,16 @@ register({
     'From (0, −1), near its local maximum, we minimise it with a plain loop x ← x − η∇f (gradients by ' +
     'reverse-mode autodiff, no optimiser object) and with wasmgrad\'s built-in SGD with momentum, Adam, RMSprop and ' +
     'Adagrad, three learning rates each. Losses are evaluated in float64 at the float32 iterates.',
+  settings: { steps: 2000, start: START, targetLoss: TARGET, plainLoopLr: 0.01 },
+  quick: { steps: 300 },
   async run(ctx) {
-    await init();
-    const steps = ctx.quick ? 300 : 2000;
-    ctx.setting('steps', steps);
-    ctx.setting('start', START);
-    ctx.setting('target loss', TARGET);
+    const { steps } = ctx.settings;
 
     // (a) The contour, on levels spaced by a constant factor: f spans five decades here.
-    const grid = sampleGrid(himmelblau64, [-6, 6], [-6, 6], 241);
     const levels = [0, ...Array.from({ length: 15 }, (_, i) => 0.1 * 10 ** ((i * 4.35) / 14))];
     const marks = MINIMA.map((m) => ({ x: m.x, y: m.y, label: m.name.split(' ')[0] }));
-    const contour = (title: string, trajectories: Path[] = [], extra: Partial<Parameters<typeof contourChart>[0]> = {}): Chart => contourChart({
-      title, grid, levels, colormap: 'viridis', colorbar: 'f(x, y)', fillOpacity: 0.85,
-      x: { label: 'x' }, y: { label: 'y' }, marks,
+    const contour = (title: string, trajectories: Path[] = [], extra: Partial<ContourWithTrajectoriesSpec> = {}): Chart => contourWithTrajectories({
+      title, f: himmelblau64, x: [-6, 6], y: [-6, 6], levels, marks,
       trajectories: trajectories.map((t) => ({ name: t.name, x: t.x, y: t.y })),
       ...extra,
     });
@@ -106,8 +104,7 @@ register({
     });
 
     // (b) Gradient descent written out: forward, backward, a step against the gradient, zero the gradient.
-    const lr = 0.01;
-    ctx.setting('plain loop η', lr);
+    const lr = ctx.settings.plainLoopLr;
     const plain = descend(`x ← x − ${lr}·∇f`, steps, (p) => {
       himmelblau(p).backward();
       noGrad(() => p.sub_(p.grad!.mul(lr)));
