@@ -261,6 +261,37 @@ case("cdist: p=inf", [U(3, 4), U(2, 4)], lambda a, b: torch.cdist(a, b, p=float(
 case("cdist: p=3 broadcast batch", [U(2, 1, 3, 2), U(3, 4, 2)], lambda a, b: torch.cdist(a, b, p=3))
 
 
+# ================================================================================================
+# The layers family's ops (branch `layers`), so the coverage test finds a PyTorch reference for them.
+def sdpa(q, k, v, mask=None, causal=False):
+    # torch 1.13 has no F.scaled_dot_product_attention: its definition
+    s = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
+    if causal:
+        s = s.masked_fill(torch.ones(s.shape[-2], s.shape[-1], dtype=torch.bool).tril().logical_not(), float("-inf"))
+    if mask is not None:
+        s = s + mask
+    return torch.softmax(s, -1) @ v
+
+
+case("erf: [3,5]", [U(3, 5, lo=-3, hi=3)], torch.erf)
+case("gelu: exact", [U(3, 5, lo=-4, hi=4)], F.gelu)
+case("gelu: tanh", [U(3, 5, lo=-4, hi=4)], lambda x: F.gelu(x, approximate="tanh"))
+case("silu: [3,5]", [U(3, 5, lo=-6, hi=6)], F.silu)
+case("F.adaptiveAvgPool2d: 5x7 -> 3x2", [U(2, 3, 5, 7)], lambda x: F.adaptive_avg_pool2d(x, (3, 2)))
+case("F.convTranspose2d: stride 2 padding 1 outputPadding 1", [U(2, 3, 4, 5), U(3, 2, 3, 3), U(2)],
+     lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1))
+case("F.embedding: rows", [I([[1, 4, 1], [0, 5, 4]]), U(6, 3)], lambda i, w: F.embedding(idx(i), w))
+case("F.interpolate: nearest x2", [U(1, 2, 3, 4)], lambda x: F.interpolate(x, scale_factor=2, mode="nearest"))
+case("F.interpolate: bilinear size 5x7", [U(1, 2, 3, 4)], lambda x: F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=False))
+case("F.interpolate: bilinear alignCorners", [U(2, 1, 4, 3)], lambda x: F.interpolate(x, size=(6, 5), mode="bilinear", align_corners=True))
+case("F.layerNorm: [4] affine", [U(2, 3, 4), U(4), U(4)], lambda x, w, b: F.layer_norm(x, (4,), w, b))
+case("F.layerNorm: [3,4] no affine", [U(2, 3, 4)], lambda x: F.layer_norm(x, (3, 4)))
+case("F.scaledDotProductAttention: additive mask", [U(2, 3, 4), U(2, 5, 4), U(2, 5, 3), U(3, 5)],
+     lambda q, k, v, m: sdpa(q, k, v, m))
+case("F.scaledDotProductAttention: causal", [U(1, 2, 4, 3), U(1, 2, 4, 3), U(1, 2, 4, 2)], lambda q, k, v: sdpa(q, k, v, causal=True))
+case("F.unflatten: dim 1 -> [2,3]", [U(2, 6, 2)], lambda x: x.unflatten(1, (2, 3)))
+
+
 def main():
     only = set(sys.argv[1:])
     cases = [run(*c) for c in CASES if not only or c[0].split(":")[0] in only]

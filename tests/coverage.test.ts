@@ -14,6 +14,7 @@ import './gradcheck.test.js';
 import './ops-torch.test.js';
 import './ops-gradcheck.test.js';
 import './sampling.test.js';
+import './layers-gradcheck.test.js';
 
 /** Exports that are not ops, and why. */
 const NOT_OPS: Record<string, string> = {
@@ -34,7 +35,7 @@ const NO_GRADIENT: Record<string, string> = {
 };
 
 /** Random ops and in-place utilities: checked by their distribution or effect ('stat'). */
-const STAT_CHECKED = new Set(['rand', 'randn', 'randint', 'randperm', 'F.dropout']);
+const STAT_CHECKED = new Set(['rand', 'randn', 'randint', 'randperm', 'F.dropout', 'F.dropout2d']);
 
 type Namespace = Record<string, unknown>;
 

@@ -60,5 +60,6 @@ add({ name: 'einsum ...ij,...jk broadcast', shapes: [[2, 1, 2, 3], [2, 3, 2]], e
 add({ name: 'cdist p=2', shapes: [[3, 2], [4, 2]], engine: ([a, b]) => wg.cdist(a, b) });
 add({ name: 'cdist p=2 matrix-product route', shapes: [[3, 2], [4, 2]], engine: ([a, b]) => wg.cdist(a, b, 2, { computeMode: 'useMmForEuclidDist' }) });
 add({ name: 'cdist p=1', shapes: [[2, 3], [3, 3]], range: [0, 1], engine: ([a, b]) => wg.cdist(a, b.add(wg.tensor([1.5, -1.5, 2])), 1) });
+add({ name: 'F.unflatten', shapes: [[2, 6]], engine: ([x]) => F.unflatten(x, 1, [3, 2]).mul(wg.arange(2)) });
 
 test.run();

@@ -158,6 +158,22 @@ export const ENGINE: Record<string, Entry> = {
   'cdist: p=1': ([a, b]) => wg.cdist(a, b, 1),
   'cdist: p=inf': ([a, b]) => wg.cdist(a, b, Infinity),
   'cdist: p=3 broadcast batch': ([a, b]) => wg.cdist(a, b, 3),
+  // ---- the layers family's ops ----
+  'erf: [3,5]': ([x]) => wg.erf(x),
+  'gelu: exact': ([x]) => wg.gelu(x),
+  'gelu: tanh': ([x]) => wg.gelu(x, { approximate: 'tanh' }),
+  'silu: [3,5]': ([x]) => wg.silu(x),
+  'F.adaptiveAvgPool2d: 5x7 -> 3x2': ([x]) => F.adaptiveAvgPool2d(x, [3, 2]),
+  'F.convTranspose2d: stride 2 padding 1 outputPadding 1': ([x, w, b]) => F.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }),
+  'F.embedding: rows': ([i, w]) => F.embedding(i, w),
+  'F.interpolate: nearest x2': ([x]) => F.interpolate(x, { scaleFactor: 2, mode: 'nearest' }),
+  'F.interpolate: bilinear size 5x7': ([x]) => F.interpolate(x, { size: [5, 7], mode: 'bilinear' }),
+  'F.interpolate: bilinear alignCorners': ([x]) => F.interpolate(x, { size: [6, 5], mode: 'bilinear', alignCorners: true }),
+  'F.layerNorm: [4] affine': ([x, w, b]) => F.layerNorm(x, [4], w, b),
+  'F.layerNorm: [3,4] no affine': ([x]) => F.layerNorm(x, [3, 4]),
+  'F.scaledDotProductAttention: additive mask': ([q, k, v, m]) => F.scaledDotProductAttention(q, k, v, { attnMask: m }),
+  'F.scaledDotProductAttention: causal': ([q, k, v]) => F.scaledDotProductAttention(q, k, v, { isCausal: true }),
+  'F.unflatten: dim 1 -> [2,3]': ([x]) => F.unflatten(x, 1, [2, 3]),
 };
 
 interface FixtureTensor { shape: number[]; data: (number | string)[] }

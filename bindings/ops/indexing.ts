@@ -62,7 +62,7 @@ function readIndex(index: IndexLike, op: string, param = 'index'): { shape: numb
 /** An i32 block owned by a tensor (never shown to users), so saved indices live as long as the graph. */
 function indexBlock(values: Int32Array, op: string): Tensor {
   const t = Tensor._empty([values.length], op);
-  if (values.length) i32().set(values, t.ptr >> 2);
+  if (values.length) i32().set(values, t.ptr >>> 2);
   return t;
 }
 
@@ -332,7 +332,7 @@ function sortedIndices(x: Tensor, d: number, descending: boolean, keep: number, 
     }
   }
   const t = Tensor._empty(outShape, op);
-  f32().set(out, t.ptr >> 2);
+  f32().set(out, t.ptr >>> 2);
   return t;
 }
 

@@ -57,7 +57,7 @@ function checkInPlace(x: Tensor, op: string): void {
 
 /** [min, max] of x's values, and whether any is NaN. */
 function range(x: Tensor): { lo: number; hi: number; nan: boolean } {
-  const p = x.ptr >> 2, v = f32();
+  const p = x.ptr >>> 2, v = f32();
   let lo = Infinity, hi = -Infinity, nan = false;
   for (let i = 0; i < x.size; i++) {
     const e = v[p + i];
@@ -87,7 +87,7 @@ export function bernoulli(input: Tensor, p?: number): Tensor {
   let prob = input;
   if (p !== undefined) {
     prob = Tensor._empty([], op);
-    f32()[prob.ptr >> 2] = p;
+    f32()[prob.ptr >>> 2] = p;
   }
   // u < p (in place) is 1 with probability p, u being uniform on [0, 1)
   const out = binaryRaw(Bin.LT, op, u, prob, u);
@@ -148,6 +148,6 @@ export function multinomial(input: Tensor, numSamples: number, replacement = fal
     }
   }
   const t = Tensor._empty(input.ndim === 2 ? [rows, numSamples] : [numSamples], op);
-  f32().set(out, t.ptr >> 2);
+  f32().set(out, t.ptr >>> 2);
   return t;
 }
