@@ -14,9 +14,9 @@ export { init, isInitialized } from './wasm.js';
 export type { InitOptions } from './wasm.js';
 export { setNumThreads, getNumThreads } from './threads.js';
 export {
-  Tensor, tensor, zeros, ones, full, zerosLike, onesLike, arange, linspace, isTensor,
+  Tensor, tensor, zeros, ones, full, empty, zerosLike, onesLike, fullLike, emptyLike, arange, linspace, isTensor,
 } from './tensor.js';
-export type { TensorLike, TensorOptions, NestedArray } from './tensor.js';
+export type { TensorLike, TensorOptions, FactoryOptions, SizeArgs, NestedArray } from './tensor.js';
 export { noGrad, tidy, grad, valueAndGrad, backward, isGradEnabled } from './autograd.js';
 export { memoryInfo } from './memory.js';
 export type { MemoryInfo } from './memory.js';
@@ -28,21 +28,22 @@ export { erf, gelu, silu } from './ops/activations.js';
 export { sum, mean, max, min, argmax, argmin, softmax, logSoftmax } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
 export {
-  reshape, flatten, unsqueeze, squeeze, transpose, permute, slice, cat, oneHot,
+  reshape, flatten, unsqueeze, squeeze, transpose, permute, slice, cat, indexSelect, oneHot,
 } from './ops/movement.js';
 export { where, maskedFill, tril, triu } from './ops/select.js';
 export { var, variance, std, norm, logsumexp, cumsum } from './ops/stats.js';
 export type { VarOptions, NormOrd } from './ops/stats.js';
 export { expand, expandAs, broadcastTo, repeat, flip, split, chunk } from './ops/shaping.js';
 export {
-  gather, scatter, scatterAdd, indexSelect, indexAdd, sort, argsort, topk,
+  gather, scatter, scatterAdd, indexAdd, sort, argsort, topk,
 } from './ops/indexing.js';
 export type { IndexLike, ValuesIndices, SortOptions, TopkOptions, IndexAddOptions } from './ops/indexing.js';
 export { einsum } from './ops/einsum.js';
 export { cdist } from './ops/distance.js';
 export type { CdistOptions, CdistComputeMode } from './ops/distance.js';
-export { randLike, randnLike, bernoulli, multinomial, normal_, uniform_ } from './ops/sampling.js';
-export { manualSeed, rand, randn, randint, randperm, getRngState, setRngState } from './ops/random.js';
+export { bernoulli, multinomial, normal_, uniform_ } from './ops/sampling.js';
+export { manualSeed, rand, randn, randLike, randnLike, randint, randperm, getRngState, setRngState } from './ops/random.js';
+export type { RandOptions, RandnOptions } from './ops/random.js';
 export * as nn from './nn/index.js';
 
 export const version = '0.1.0';

@@ -22,6 +22,7 @@ const NOT_OPS: Record<string, string> = {
   setNumThreads: 'configuration', getNumThreads: 'a query', memoryInfo: 'a query',
   tensor: 'a factory', zeros: 'a factory', ones: 'a factory', full: 'a factory', zerosLike: 'a factory',
   onesLike: 'a factory', arange: 'a factory', linspace: 'a factory', isTensor: 'a type test',
+  empty: 'a factory', emptyLike: 'a factory', fullLike: 'a factory',
   noGrad: 'a mode', tidy: 'a memory scope', grad: 'a transform over ops', valueAndGrad: 'a transform over ops',
   backward: 'autodiff itself', isGradEnabled: 'a query',
   manualSeed: 'seeds the generator', getRngState: 'generator state', setRngState: 'generator state',

@@ -51,8 +51,8 @@ test('indexing and sorting name the op, the bad index and the shapes', () => {
   throws(() => wg.scatter(x, 1, [[0, 1]], wg.zeros([1, 1])), 'scatter:', 'src [1, 1]', 'index [1, 2]');
   throws(() => wg.scatterAdd(x, 0, [[-1, 0, 0]], wg.zeros([1, 3])), 'scatterAdd:', 'index -1', 'dim 0 of size 2');
   throws(() => wg.indexAdd(x, 0, [0, 1], wg.zeros([2, 2])), 'indexAdd:', 'source must have shape [2, 3]', 'got [2, 2]');
-  throws(() => wg.indexSelect(x, 1, [[0]]), 'indexSelect: index must be 1-D');
-  throws(() => wg.indexSelect(x, 1, [5]), 'indexSelect:', 'index 5', 'dim 1 of size 3', 'input [2, 3]');
+  throws(() => wg.indexSelect(x, 1, wg.tensor([[0]])), 'indexSelect:', '1-D');
+  throws(() => wg.indexSelect(x, 1, [5]), 'indexSelect:', 'index[0] = 5', 'dim 1 of size 3');
   throws(() => wg.topk(x, 4), 'topk:', 'k must be an integer in [0, 3]', 'dim 1', '[2, 3]');
   throws(() => wg.sort(wg.tensor(1)), 'sort: input must have at least one dimension');
 });

@@ -1,5 +1,5 @@
 /**
- * Indexing along a dim: gather, scatter, scatterAdd, indexSelect, indexAdd, and sort, argsort,
+ * Indexing along a dim: gather, scatter, scatterAdd, indexAdd, and sort, argsort,
  * topk (whose values are a gather, so they carry its gradient). Kernels:
  * assembly/kernels/indexing.ts, on [outer, n, inner] views around the indexed dim.
  *
@@ -13,7 +13,7 @@ import { Tensor, NestedArray } from '../tensor.js';
 import { record } from '../autograd.js';
 import { K, f32, i32 } from '../wasm.js';
 import { Shape, fmt, normAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
-import { gatherRows, stridedCopy } from './movement.js';
+import { stridedCopy } from './movement.js';
 
 export type IndexLike = Tensor | NestedArray | ArrayLike<number>;
 
@@ -215,19 +215,6 @@ export function scatterAdd(x: Tensor, dim: number, index: IndexLike, src: Tensor
   return scatterImpl(x, dim, index, src, true, 'scatterAdd');
 }
 
-/**
- * torch.index_select(x, dim, index): the slices x[.., index[j], ..] along dim. The older form
- * indexSelect(x, indices) picks rows (dim 0).
- */
-export function indexSelect(x: Tensor, dimOrIndices: number | IndexLike, index?: IndexLike): Tensor {
-  if (typeof dimOrIndices === 'number' && index !== undefined) return indexSelectDim(x, dimOrIndices, index);
-  if (index !== undefined) throw new TypeError('indexSelect: call it as indexSelect(x, dim, index) or indexSelect(x, rows)');
-  if (dimOrIndices instanceof Tensor || ArrayBuffer.isView(dimOrIndices) || Array.isArray(dimOrIndices)) {
-    return gatherRows(checkTensor(x, 'indexSelect'), dimOrIndices as ArrayLike<number> | Tensor);
-  }
-  throw new TypeError(`indexSelect: index must be a Tensor or an array, got ${typeof dimOrIndices}`);
-}
-
 interface SliceIndex { d: number; outer: number; n: number; m: number; inner: number; values: Int32Array }
 
 function sliceIndex(x: Tensor, dim: number, index: IndexLike, op: string): SliceIndex {
@@ -240,24 +227,6 @@ function sliceIndex(x: Tensor, dim: number, index: IndexLike, op: string): Slice
 
 function badSlice(bad: number, s: SliceIndex, x: Tensor, op: string): never {
   throw new RangeError(`${op}: index ${s.values[bad]} at position ${bad} is out of range for dim ${s.d} of size ${s.n} (input ${fmt(x.shape)})`);
-}
-
-/** The slices x[.., index[j], ..] along dim, stacked (torch.index_select). */
-export function indexSelectDim(x: Tensor, dim: number, index: IndexLike): Tensor {
-  const op = 'indexSelect';
-  checkTensor(x, op);
-  const s = sliceIndex(x, dim, index, op);
-  const outShape = x.shape.slice();
-  outShape[s.d] = s.m;
-  const idx = indexBlock(s.values, `${op} indices`);
-  const out = Tensor._empty(outShape, op);
-  const bad = K().indexSelectAlong(x.ptr, idx.ptr, out.ptr, s.outer, s.n, s.m, s.inner);
-  if (bad >= 0) badSlice(bad, s, x, op);
-  return record(out, op, [x], (g) => {
-    const dx = zeros(x.shape, `${op} backward`);
-    K().indexAddAlong(g.ptr, idx.ptr, dx.ptr, s.outer, s.n, s.m, s.inner, 1);
-    return [dx];
-  });
 }
 
 export interface IndexAddOptions {

@@ -1,6 +1,6 @@
 /**
  * Sampling ops on the engine's one seeded generator (assembly/kernels/random.ts), so a seed
- * gives the same samples in Node and in browsers: randLike, randnLike, bernoulli, multinomial,
+ * gives the same samples in Node and in browsers: bernoulli, multinomial,
  * and the in-place initialisers normal_ / uniform_. (PyTorch's generator is a different one:
  * the same seed gives other numbers than torch, with the same distributions.)
  */
@@ -9,7 +9,6 @@ import { record } from '../autograd.js';
 import { K, f32 } from '../wasm.js';
 import { Bin } from './codes.js';
 import { fmt } from '../shape.js';
-import { rand, randn } from './random.js';
 import { binaryRaw } from './elementwise.js';
 
 function checkTensor(x: unknown, op: string, param = 'input'): Tensor {
@@ -20,16 +19,6 @@ function checkTensor(x: unknown, op: string, param = 'input'): Tensor {
 function checkNumber(v: unknown, op: string, param: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${op}: ${param} must be a finite number, got ${v}`);
   return v;
-}
-
-/** Uniform samples on [low, high) (default [0, 1)) with x's shape. */
-export function randLike(x: Tensor, options?: { low?: number; high?: number; requiresGrad?: boolean }): Tensor {
-  return rand(checkTensor(x, 'randLike').shape.slice(), options);
-}
-
-/** Normal samples (default standard normal) with x's shape. */
-export function randnLike(x: Tensor, options?: { mean?: number; std?: number; requiresGrad?: boolean }): Tensor {
-  return randn(checkTensor(x, 'randnLike').shape.slice(), options);
 }
 
 /** x filled in place with N(mean, std²) samples (x.normal_() / nn.init.normal_). */
