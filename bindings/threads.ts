@@ -306,6 +306,16 @@ function syncWorkerTile(): void {
 }
 
 /**
+ * Runs a kernel that calls the GEMM inside (attention) as `tasks`, one per thread: the tile
+ * probe sees its work and the workers use the main thread's GEMM tile.
+ */
+export function runGemmParts<N extends KernelName>(name: N, flops: number, tasks: readonly ArgsOf<N>[]): void {
+  noteGemmWork(flops);
+  if (tasks.length > 1) syncWorkerTile();
+  runParts(name, tasks);
+}
+
+/**
  * C = alpha·op(A)·op(B) + beta·C (the gemm kernel's contract), split over threads by rows of C
  * when it is taller than wide, else by columns. Each C element's reduction over k is the same
  * for any split (the kernel blocks K by K alone), so so is the result.
