@@ -22,7 +22,7 @@ import { currentTileId, noteGemmWork } from './gemm-tile.js';
 /** Kernels a worker may run, by index (the same list is sent to each worker). */
 export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight',
   'maxPool2dForward', 'maxPool2dBackward', 'avgPool2dForward', 'avgPool2dBackward', 'unary', 'unaryBackward',
-  'gemmSetTile', 'gemmBatched',
+  'gemmSetTile', 'gemmBatched', 'philoxBernoulliMask',
   'activation', 'activationBackward', 'layerNormForward', 'layerNormBackward', 'layerNormParamGrads',
   'attentionForward', 'attentionBackward', 'interpolateForward', 'interpolateBackward',
   'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward',

@@ -10,6 +10,7 @@ import { alloc, free, withScratch } from '../memory.js';
 import { runGemmParts, threadsFor } from '../threads.js';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, sizeOf } from '../shape.js';
 import { sumTo } from './reduce.js';
+import { bernoulliMask } from './random.js';
 import { bindArgs, boolArg, keysOf } from '../args.js';
 
 /** Nested arrays of booleans: a boolean mask (tensors hold float32 only). */
@@ -128,7 +129,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotPro
   let drop: Tensor | null = null;
   if (dropoutP > 0) {
     drop = Tensor._empty(probs.shape, `${op} dropout mask`);
-    K().rngBernoulliMask(drop.ptr, drop.size, dropoutP, dropoutP === 1 ? 0 : 1 / (1 - dropoutP));
+    bernoulliMask(drop, dropoutP);
   }
   const flops = 2 * B * LS * (E + Ev);
   const ranges = problemRanges(B, flops);
