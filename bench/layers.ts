@@ -32,7 +32,7 @@ function attention(tf: Tf, N: number, H: number, L: number, E: number, train: bo
   if (!train) {
     return {
       name: `${name} fwd`, flops,
-      wasmgrad: () => { noGrad(() => F.scaledDotProductAttention(q, k, v)); },
+      wasmgrad: () => { noGrad(() => { F.scaledDotProductAttention(q, k, v); }); }, // the output is reclaimed as the scope ends
       tfjs: () => { tf.tidy(() => { tfFwd(tq, tk, tv); }); },
     };
   }
@@ -63,7 +63,7 @@ function layerNorm(tf: Tf, R: number, D: number, train: boolean): StepCase {
   if (!train) {
     return {
       name: `${name} fwd`, flops, note: 'layerNorm: tfjs composes moments, sub, rsqrt, mul, add; "GFLOP/s" counts 8 per element',
-      wasmgrad: () => { noGrad(() => F.layerNorm(x, [D], w, b)); },
+      wasmgrad: () => { noGrad(() => { F.layerNorm(x, [D], w, b); }); },
       tfjs: () => { tf.tidy(() => { tfFwd(tx, tw, tb); }); },
     };
   }
@@ -87,7 +87,7 @@ function convTranspose(tf: Tf, N: number, C: number, H: number, OC: number, s: n
   if (!train) {
     return {
       name: `${name} fwd`, flops,
-      wasmgrad: () => { noGrad(() => F.convTranspose2d(x, w, null, { stride: s, padding: p })); },
+      wasmgrad: () => { noGrad(() => { F.convTranspose2d(x, w, null, { stride: s, padding: p }); }); },
       tfjs: () => { tf.tidy(() => { fwd(); }); },
     };
   }

@@ -141,6 +141,7 @@ def mha_case(E, H, L, S, N, kdim=None, vdim=None, batch_first=False, kpm=None, a
 mha_case(8, 2, 5, 5, 3, kpm=[[False, False, True, False, True], [False] * 5, [False, True, False, False, False]])
 mha_case(12, 3, 4, 6, 2, kdim=5, vdim=7, batch_first=True, self_attn=False, average=False)
 mha_case(8, 4, 6, 6, 2, batch_first=True, attn_mask=rand(6, 6, lo=-1, hi=1))
+mha_case(8, 2, 4, 6, 3, self_attn=False)  # packed weights, separate key/value inputs
 
 # ---- interpolate, adaptiveAvgPool2d ----
 for xs, o in [
