@@ -18,3 +18,7 @@ export * from "./kernels/activations";
 export * from "./kernels/norm";
 export * from "./kernels/attention";
 export * from "./kernels/resample";
+export * from "./kernels/gemm_batched";
+export * from "./kernels/select";
+export * from "./kernels/scan";
+export * from "./kernels/indexing";

@@ -30,6 +30,18 @@ export { matmul } from './ops/matmul.js';
 export {
   reshape, flatten, unsqueeze, squeeze, transpose, permute, slice, cat, indexSelect, oneHot,
 } from './ops/movement.js';
+export { where, maskedFill, tril, triu } from './ops/select.js';
+export { var, variance, std, norm, logsumexp, cumsum } from './ops/stats.js';
+export type { VarOptions, NormOrd } from './ops/stats.js';
+export { expand, expandAs, broadcastTo, repeat, flip, split, chunk } from './ops/shaping.js';
+export {
+  gather, scatter, scatterAdd, indexAdd, sort, argsort, topk,
+} from './ops/indexing.js';
+export type { IndexLike, ValuesIndices, SortOptions, TopkOptions, IndexAddOptions } from './ops/indexing.js';
+export { einsum } from './ops/einsum.js';
+export { cdist } from './ops/distance.js';
+export type { CdistOptions, CdistComputeMode } from './ops/distance.js';
+export { bernoulli, multinomial, normal_, uniform_ } from './ops/sampling.js';
 export { manualSeed, rand, randn, randLike, randnLike, randint, randperm, getRngState, setRngState } from './ops/random.js';
 export type { RandOptions, RandnOptions } from './ops/random.js';
 export * as nn from './nn/index.js';

@@ -228,6 +228,36 @@ export class Tensor {
   fill_(value: number): this { K().fill(this.ptr, this.size, value); return this; }
   copy_(src: Tensor): this { ops.copyInto(this, src); return this; }
 
+  // ---- selection, statistics, shaping, indexing, sorting (ops/select, stats, shaping, indexing) ----
+  where(condition: Tensor, other: TensorLike): Tensor { return ops.where(condition, this, other); }
+  maskedFill(mask: Tensor, value: number): Tensor { return ops.maskedFill(this, mask, value); }
+  tril(diagonal = 0): Tensor { return ops.tril(this, diagonal); }
+  triu(diagonal = 0): Tensor { return ops.triu(this, diagonal); }
+  var(dim?: number | number[] | null, options?: ops.VarOptions | boolean, keepdim?: boolean): Tensor { return ops.variance(this, dim, options, keepdim); }
+  std(dim?: number | number[] | null, options?: ops.VarOptions | boolean, keepdim?: boolean): Tensor { return ops.std(this, dim, options, keepdim); }
+  norm(p: ops.NormOrd = 2, dim?: number | number[] | null, keepdim = false): Tensor { return ops.norm(this, p, dim, keepdim); }
+  logsumexp(dim: number | number[], keepdim = false): Tensor { return ops.logsumexp(this, dim, keepdim); }
+  cumsum(dim: number): Tensor { return ops.cumsum(this, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
+  split(splitSizeOrSections: number | number[], dim = 0): Tensor[] { return ops.split(this, splitSizeOrSections, dim); }
+  expand(...sizes: (number | number[])[]): Tensor { return ops.expand(this, ...sizes); }
+  expandAs(other: Tensor): Tensor { return ops.expandAs(this, other); }
+  repeat(...repeats: (number | number[])[]): Tensor { return ops.repeat(this, ...repeats); }
+  flip(...dims: (number | number[])[]): Tensor { return ops.flip(this, ...dims); }
+  gather(dim: number, index: ops.IndexLike): Tensor { return ops.gather(this, dim, index); }
+  scatter(dim: number, index: ops.IndexLike, src: Tensor | number): Tensor { return ops.scatter(this, dim, index, src); }
+  scatterAdd(dim: number, index: ops.IndexLike, src: Tensor): Tensor { return ops.scatterAdd(this, dim, index, src); }
+  indexAdd(dim: number, index: ops.IndexLike, source: Tensor, options?: ops.IndexAddOptions): Tensor { return ops.indexAdd(this, dim, index, source, options); }
+  sort(dimOrOptions: number | ops.SortOptions = -1, descending = false): ops.ValuesIndices { return ops.sort(this, dimOrOptions, descending); }
+  argsort(dim = -1, descending = false): Tensor { return ops.argsort(this, dim, descending); }
+  topk(k: number, dimOrOptions: number | ops.TopkOptions = -1, largest = true, sorted = true): ops.ValuesIndices { return ops.topk(this, k, dimOrOptions, largest, sorted); }
+  /** Fills this tensor in place with N(mean, std²) samples from the engine's generator. */
+  normal_(mean = 0, std = 1): this { ops.normal_(this, mean, std); return this; }
+  /** Fills this tensor in place with U[from, to) samples from the engine's generator. */
+  uniform_(from = 0, to = 1): this { ops.uniform_(this, from, to); return this; }
+  bernoulli(p?: number): Tensor { return ops.bernoulli(this, p); }
+  multinomial(numSamples: number, replacement = false): Tensor { return ops.multinomial(this, numSamples, replacement); }
+
   toString(): string {
     const body = this.size <= 64 ? JSON.stringify(this._toArray(this._read())) : `${this.size} values`;
     return `tensor(${body}, shape=${fmt(this.shape)}${this.requiresGrad ? ', requiresGrad=true' : ''})`;

@@ -22,7 +22,7 @@ import { currentTileId, noteGemmWork } from './gemm-tile.js';
 /** Kernels a worker may run, by index (the same list is sent to each worker). */
 export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight',
   'maxPool2dForward', 'maxPool2dBackward', 'avgPool2dForward', 'avgPool2dBackward', 'unary', 'unaryBackward',
-  'gemmSetTile', 'philoxBernoulliMask',
+  'gemmSetTile', 'gemmBatched', 'philoxBernoulliMask',
   'activation', 'activationBackward', 'layerNormForward', 'layerNormBackward', 'layerNormParamGrads',
   'attentionForward', 'attentionBackward', 'interpolateForward', 'interpolateBackward',
   'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward',
@@ -350,6 +350,21 @@ export function gemm(transA: number, transB: number, M: number, N: number, Kd: n
     }
   }
   runParts('gemm', tasks);
+}
+
+/**
+ * The gemmBatched kernel over its items [0, items) (assembly/kernels/gemm_batched.ts), split over
+ * threads by items: each item is computed whole by one thread, in the GEMM's fixed order, so the
+ * result does not depend on the thread count.
+ */
+export function gemmBatched(transA: number, transB: number, M: number, N: number, Kd: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+  n1: number, sA0: number, sA1: number, sB0: number, sB1: number, sC: number, items: number): void {
+  const flops = 2 * M * N * Kd * items;
+  noteGemmWork(flops);
+  if (Math.min(threadsFor(flops), items) > 1) syncWorkerTile();
+  splitItems('gemmBatched', items, flops, 1, (lo, hi) => [transA, transB, M, N, Kd, alpha, a, lda, b, ldb, beta, c, ldc,
+    n1, sA0, sA1, sB0, sB1, sC, lo, hi]);
 }
 
 /**

@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as wg from '../bindings/index.js';
 import { Tensor } from '../bindings/index.js';
 import { checkOp, OpCase } from './helpers/check.js';
+import { opOfCase, registerCheck } from './helpers/coverage.js';
 import {
   Nd, broadcastBinary, reduceAxes, softmaxRef, matmulRef, permuteRef, conv2dRef, poolRef, forEachIndex, strides,
 } from './helpers/ref.js';
@@ -11,7 +12,10 @@ const F = wg.nn.functional;
 const test = suite('gradient checks');
 test.before(async () => { await wg.init(); });
 
-const add = (c: OpCase) => test(`${c.name} ${JSON.stringify(c.shapes)}`, () => checkOp(c));
+const add = (c: OpCase) => {
+  registerCheck(opOfCase(c.name), 'fd');
+  test(`${c.name} ${JSON.stringify(c.shapes)}`, () => checkOp(c));
+};
 
 // ---- binary ops over broadcasting cases ----
 const broadcastCases: number[][][] = [

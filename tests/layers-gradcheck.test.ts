@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as wg from '../bindings/index.js';
 import { checkOp, OpCase, jsRandom } from './helpers/check.js';
+import { opOfCase, registerCheck } from './helpers/coverage.js';
 import { Nd } from './helpers/ref.js';
 import { attention } from '../bindings/ops/attention.js';
 import { erfRef, geluRef, geluTanhRef, siluRef, convTranspose2dRef, layerNormRef, attentionRef, attentionProbsRef,
@@ -15,7 +16,10 @@ const F = wg.nn.functional;
 const test = suite('layers: gradient checks');
 test.before(async () => { await wg.init(); });
 
-const add = (c: OpCase) => test(`${c.name} ${JSON.stringify(c.shapes)}`, () => checkOp(c));
+const add = (c: OpCase) => {
+  registerCheck(opOfCase(c.name), 'fd');
+  test(`${c.name} ${JSON.stringify(c.shapes)}`, () => checkOp(c));
+};
 
 // ---- erf, GELU, SiLU ----
 const activations: [string, (a: wg.Tensor) => wg.Tensor, (v: number) => number, [number, number]][] = [
@@ -418,6 +422,7 @@ test('MultiheadAttention: layouts, weights, masks, parameters, errors', () => {
 });
 
 // ---- Dropout2d, containers ----
+registerCheck('F.dropout2d', 'stat');
 test('dropout2d: whole channels are zeroed or scaled by 1/(1-p); eval mode is the identity', () => {
   wg.manualSeed(4);
   const x = wg.ones([50, 20, 3, 3], { requiresGrad: true });

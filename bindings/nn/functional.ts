@@ -22,3 +22,5 @@ export type { InterpolateOptions, InterpolateMode } from '../ops/resample.js';
 export type { ScaledDotProductAttentionOptions } from '../ops/attention.js';
 export type { ConvTranspose2dOptions } from '../ops/conv_transpose.js';
 export type { GeluOptions } from '../ops/activations.js';
+export { pad } from '../ops/shaping.js';
+export type { PadMode, PadOptions } from '../ops/shaping.js';

@@ -5,20 +5,59 @@
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
-import { gemm } from '../threads.js';
-import { fmt, sizeOf } from '../shape.js';
+import { gemm, gemmBatched, getNumThreads } from '../threads.js';
+import { broadcastShapes, collapseDims, fmt, sizeOf, stridesOf } from '../shape.js';
 import { sumTo } from './reduce.js';
 import { stridedCopy } from './movement.js';
 
-/** C[M×N] (+)= op(A)·op(B) over `batch` consecutive matrices (stride 0 = the same matrix each time). */
-function gemmBatched(batch: number, tA: boolean, tB: boolean, M: number, N: number, Kd: number,
-  a: Tensor, strideA: number, b: Tensor, strideB: number, c: Tensor, accumulate: boolean): void {
+/**
+ * C_t = op(A_t)·op(B_t) for every item t of `batch` (C contiguous [batch..., M, N]); aStrides and
+ * bStrides are the element strides of A's and B's matrices along each batch dim (0 where that
+ * operand is broadcast). The items go to the gemmBatched kernel in one call (split over threads
+ * by items); only a batch of more than two non-mergeable dims loops here over the outer ones.
+ * A batch of a few big matrices instead runs the threaded GEMM per item (split inside each).
+ */
+function bmm(tA: boolean, tB: boolean, M: number, N: number, Kd: number, a: Tensor, aStrides: number[],
+  b: Tensor, bStrides: number[], c: Tensor, batch: readonly number[]): void {
+  const lda = tA ? M : Kd, ldb = tB ? Kd : N, ta = tA ? 1 : 0, tb = tB ? 1 : 0;
+  const items = sizeOf(batch);
   const ap = a.ptr, bp = b.ptr, cp = c.ptr;
-  const lda = tA ? M : Kd, ldb = tB ? Kd : N;
-  for (let i = 0; i < batch; i++) {
-    gemm(tA ? 1 : 0, tB ? 1 : 0, M, N, Kd, 1, ap + 4 * i * strideA, lda, bp + 4 * i * strideB, ldb,
-      accumulate ? 1 : 0, cp + 4 * i * M * N, N);
+  if (items === 0 || M === 0 || N === 0) return;
+  const cStrides = stridesOf(batch).map((s) => s * M * N);
+  const { shape, strides: [sa, sb] } = collapseDims(batch, [aStrides, bStrides, cStrides]);
+  if (shape.length === 0) {
+    gemm(ta, tb, M, N, Kd, 1, ap, lda, bp, ldb, 0, cp, N);
+    return;
   }
+  if (items < 2 * getNumThreads() && 2 * M * N * Kd >= 1 << 21) {
+    // few big items: each GEMM splits itself over the threads
+    const st = stridesOf(batch);
+    for (let t = 0; t < items; t++) {
+      let ao = 0, bo = 0;
+      batch.forEach((_, d) => { const i = Math.floor(t / st[d]) % batch[d]; ao += i * aStrides[d]; bo += i * bStrides[d]; });
+      gemm(ta, tb, M, N, Kd, 1, ap + 4 * ao, lda, bp + 4 * bo, ldb, 0, cp + 4 * t * M * N, N);
+    }
+    return;
+  }
+  // the last two collapsed dims go to the kernel; any dims before them are looped here
+  const k = shape.length, n1 = shape[k - 1], n0 = k >= 2 ? shape[k - 2] : 1;
+  const sA1 = sa[k - 1], sB1 = sb[k - 1], sA0 = k >= 2 ? sa[k - 2] : 0, sB0 = k >= 2 ? sb[k - 2] : 0;
+  const outerShape = shape.slice(0, Math.max(0, k - 2));
+  const outer = sizeOf(outerShape), per = n0 * n1;
+  const ost = stridesOf(outerShape);
+  for (let o = 0; o < outer; o++) {
+    let ao = 0, bo = 0;
+    outerShape.forEach((_, d) => { const i = Math.floor(o / ost[d]) % outerShape[d]; ao += i * sa[d]; bo += i * sb[d]; });
+    gemmBatched(ta, tb, M, N, Kd, 1, ap + 4 * ao, lda, bp + 4 * bo, ldb, 0, cp + 4 * o * per * M * N, N,
+      n1, sA0, sA1, sB0, sB1, M * N, per);
+  }
+}
+
+/** Element strides of an operand's matrices along the broadcast batch dims (0 where it repeats). */
+function batchStrides(own: readonly number[], batch: readonly number[], matrix: number): number[] {
+  const st = stridesOf(own);
+  const off = batch.length - own.length;
+  return batch.map((_, i) => (i < off || own[i - off] === 1 ? 0 : st[i - off] * matrix));
 }
 
 function checkOperand(x: unknown, op: string, name: string): Tensor {
@@ -27,6 +66,11 @@ function checkOperand(x: unknown, op: string, name: string): Tensor {
   return x;
 }
 
+/**
+ * Matrix product with PyTorch's semantics: 1-D operands are promoted (and the added dim
+ * removed), and leading batch dims broadcast ([2,1,3,4] @ [5,4,2] is [2,5,3,2]). Every product,
+ * forward and backward, runs on the GEMM kernel, batched in one call.
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   checkOperand(a, 'matmul', 'input');
   checkOperand(b, 'matmul', 'other');
@@ -39,52 +83,46 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     throw new RangeError(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} are not aligned: ${Kd} (dim -1 of input) != ${Kb} (dim ${b.ndim === 1 ? 0 : -2} of other)`);
   }
   const batchA = a2.shape.slice(0, -2), batchB = b2.shape.slice(0, -2);
-  const nA = sizeOf(batchA), nB = sizeOf(batchB);
   let batchShape: number[];
-  if (batchB.length === 0 || (batchA.length === batchB.length && batchA.every((d, i) => d === batchB[i]))) batchShape = batchA;
-  else if (batchA.length === 0) batchShape = batchB;
-  else throw new RangeError(`matmul: batch dims of ${fmt(a.shape)} and ${fmt(b.shape)} must be equal, or one operand must be a matrix`);
+  try {
+    batchShape = broadcastShapes('matmul', batchA, batchB);
+  } catch {
+    throw new RangeError(`matmul: the batch dims of ${fmt(a.shape)} and ${fmt(b.shape)} (${fmt(batchA)} and ${fmt(batchB)}) cannot be broadcast together`);
+  }
   const batch = sizeOf(batchShape);
   const outShape = [...batchShape, M, N];
   const out = Tensor._empty(outShape, 'matmul');
-  const sA = nA === 1 && batchA.length === 0 ? 0 : M * Kd, sB = nB === 1 && batchB.length === 0 ? 0 : Kd * N;
-  if (batchA.length === 0 && batchB.length > 0) {
-    gemmBatched(batch, false, false, M, N, Kd, a2, 0, b2, Kd * N, out, false);
-  } else if (batchB.length === 0 && batchA.length > 0) {
-    // A stack of matrices times one matrix is one tall GEMM.
-    gemmBatched(1, false, false, batch * M, N, Kd, a2, 0, b2, 0, out, false);
-  } else {
-    gemmBatched(Math.max(batch, 1), false, false, M, N, Kd, a2, sA, b2, sB, out, false);
-  }
+  // a stack of matrices times one matrix is one tall GEMM
+  const tall = batchB.length === 0 && batchA.length > 0;
+  const sA = batchStrides(batchA, batchShape, M * Kd), sB = batchStrides(batchB, batchShape, Kd * N);
+  if (tall) gemm(0, 0, batch * M, N, Kd, 1, a2.ptr, Kd, b2.ptr, N, 0, out.ptr, N);
+  else bmm(false, false, M, N, Kd, a2, sA, b2, sB, out, batchShape);
   let final = out;
   if (a.ndim === 1 && b.ndim === 1) final = out._view([], 'matmul');
   else if (a.ndim === 1) final = out._view([...batchShape, N], 'matmul');
   else if (b.ndim === 1) final = out._view([...batchShape, M], 'matmul');
   return record(final, 'matmul', [a, b], (g) => {
     const g3 = g._view(outShape, 'matmul backward');
+    const gStrides = stridesOf(batchShape).map((s) => s * M * N);
     let ga: Tensor | null = null, gb: Tensor | null = null;
     if (a.requiresGrad) {
-      // dA = dC · Bᵀ
-      const full = Tensor._empty(batchA.length === 0 && batchB.length > 0 ? [batch, M, Kd] : [...(batchA.length ? batchA : []), M, Kd], 'matmul backward');
-      if (batchA.length === 0 && batchB.length > 0) gemmBatched(batch, false, true, M, Kd, N, g3, M * N, b2, Kd * N, full, false);
-      else if (batchB.length === 0) gemmBatched(1, false, true, Math.max(batch, 1) * M, Kd, N, g3, 0, b2, 0, full, false);
-      else gemmBatched(batch, false, true, M, Kd, N, g3, M * N, b2, Kd * N, full, false);
+      // dA_t = dC_t · B_tᵀ, summed over the batch dims A was broadcast along
+      const full = Tensor._empty([...batchShape, M, Kd], 'matmul backward');
+      if (tall) gemm(0, 1, batch * M, Kd, N, 1, g3.ptr, N, b2.ptr, N, 0, full.ptr, Kd);
+      else bmm(false, true, M, Kd, N, g3, gStrides, b2, sB, full, batchShape);
       ga = sumTo(full, a2.shape)._view(a.shape, 'matmul backward');
     }
     if (b.requiresGrad) {
-      // dB = Aᵀ · dC
+      // dB_t = A_tᵀ · dC_t, summed over the batch dims B was broadcast along
       let full: Tensor;
-      if (batchB.length === 0 && batchA.length > 0) {
+      if (tall) {
         full = Tensor._empty([Kd, N], 'matmul backward');
-        gemmBatched(1, true, false, Kd, N, batch * M, a2, 0, g3, 0, full, false);
-      } else if (batchA.length === 0 && batchB.length > 0) {
-        full = Tensor._empty([batch, Kd, N], 'matmul backward');
-        gemmBatched(batch, true, false, Kd, N, M, a2, 0, g3, M * N, full, false);
+        gemm(1, 0, Kd, N, batch * M, 1, a2.ptr, Kd, g3.ptr, N, 0, full.ptr, N);
       } else {
-        full = Tensor._empty([...batchB, Kd, N], 'matmul backward');
-        gemmBatched(Math.max(batch, 1), true, false, Kd, N, M, a2, sA, g3, M * N, full, false);
+        full = Tensor._empty([...batchShape, Kd, N], 'matmul backward');
+        bmm(true, false, Kd, N, M, a2, sA, g3, gStrides, full, batchShape);
       }
-      gb = full._view(b.shape, 'matmul backward');
+      gb = sumTo(full, b2.shape)._view(b.shape, 'matmul backward');
     }
     return [ga, gb];
   });
