@@ -43,7 +43,7 @@ export function checkShape(shape: unknown, op: string, param = 'shape'): number[
 
 /** Normalises a possibly negative axis into [0, ndim). */
 export function normAxis(dim: number, ndim: number, op: string, param = 'dim'): number {
-  if (!Number.isInteger(dim)) throw new TypeError(`${op}: ${param} must be an integer, got ${dim}`);
+  if (!Number.isInteger(dim)) throw new TypeError(`${op}: ${param} must be an integer, got ${typeof dim === 'number' ? dim : typeof dim === 'string' ? JSON.stringify(dim) : typeof dim}`);
   const n = Math.max(ndim, 1);
   if (dim < -n || dim >= n) {
     throw new RangeError(`${op}: ${param}=${dim} is out of range for a tensor with ${ndim} dimension(s)`);

@@ -225,7 +225,11 @@ export class Tensor {
   sub_(other: TensorLike, alpha = 1): this { ops.inPlace(this, 'sub_', other, -alpha); return this; }
   mul_(other: TensorLike): this { ops.inPlaceMul(this, other); return this; }
   zero_(): this { return this.fill_(0); }
-  fill_(value: number): this { K().fill(this.ptr, this.size, value); return this; }
+  fill_(value: number): this {
+    if (typeof value !== 'number') throw new TypeError(`fill_: value must be a number, got ${show(value)}`);
+    K().fill(this.ptr, this.size, value);
+    return this;
+  }
   copy_(src: Tensor): this { ops.copyInto(this, src); return this; }
 
   // ---- selection, statistics, shaping, indexing, sorting (ops/select, stats, shaping, indexing) ----

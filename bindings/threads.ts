@@ -13,6 +13,7 @@
  * A worker sleeps in Atomics.wait between tasks. Kernels allocate nothing, so memory never grows
  * while workers run.
  */
+import { show } from './args.js';
 import { K, isInitialized, loadedModule, sharedMemory, sharedMemoryUnavailable, whenLoaded } from './wasm.js';
 import { KERNEL_ARITY, type KernelExports } from './abi.generated.js';
 import { alloc, withScratch } from './memory.js';
@@ -142,7 +143,8 @@ function stopWorkers(p: Pool, from: number): void {
  * one thread and info().threadsNote says why. Results are the same for any n.
  */
 export function setNumThreads(n: number): Promise<void> {
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new RangeError(`setNumThreads: n must be an integer from 1 to 256, got ${n}`);
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError(`setNumThreads: n must be an integer from 1 to 256, got ${show(n)}`);
+  if (n < 1 || n > 256) throw new RangeError(`setNumThreads: n must be an integer from 1 to 256, got ${n}`);
   if (!isInitialized()) throw new Error('setNumThreads: wasmgrad is not initialised: call `await init()` first');
   return applyNumThreads(n);
 }

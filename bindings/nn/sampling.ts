@@ -6,7 +6,7 @@ import { fmt } from '../shape.js';
 import { interpolate, adaptiveAvgPool2d, INTERPOLATE_ARGS, type InterpolateOptions } from '../ops/resample.js';
 import { embedding, type EmbeddingOptions } from '../ops/embedding.js';
 import { Module } from './module.js';
-import { bindArgs, intArg, numberArg, show, unsupported } from '../args.js';
+import { bindArgs, boolArg, intArg, numberArg, oneOf, show, unsupported } from '../args.js';
 
 /**
  * F.interpolate as a module, PyTorch's Upsample(size?, scaleFactor?, mode='nearest',
@@ -20,6 +20,16 @@ export class Upsample extends Module {
     const options = bindArgs('Upsample', args, INTERPOLATE_ARGS) as InterpolateOptions;
     for (const k of Object.keys(options) as (keyof InterpolateOptions)[]) if (options[k] === null) delete options[k];
     this.options = options;
+    const positive = (v: unknown, integer: boolean) => typeof v === 'number' && v > 0 && Number.isFinite(v) && (!integer || Number.isInteger(v));
+    for (const [k, integer] of [['size', true], ['scaleFactor', false]] as const) {
+      const v = options[k];
+      if (v !== undefined && !(positive(v, integer) || (Array.isArray(v) && v.length > 0 && v.every((e) => positive(e, integer))))) {
+        throw new TypeError(`Upsample: ${k} must be a positive ${integer ? 'integer' : 'number'} or a list of them, got ${show(v)}`);
+      }
+    }
+    oneOf('Upsample', 'mode', options.mode, ['nearest', 'nearest-exact', 'bilinear', 'area'], 'nearest');
+    if (options.alignCorners !== undefined) boolArg('Upsample', 'alignCorners', options.alignCorners);
+    if (options.recomputeScaleFactor !== undefined) boolArg('Upsample', 'recomputeScaleFactor', options.recomputeScaleFactor);
     if ((options.size === undefined) === (options.scaleFactor === undefined)) {
       throw new RangeError('Upsample: give exactly one of size and scaleFactor');
     }
@@ -108,6 +118,9 @@ export class Embedding extends Module {
     const embeddingDim = this.embeddingDim = intArg('Embedding', 'embeddingDim', ed, undefined, 1);
     this.options = options;
     if (options.sparse) throw new RangeError('Embedding: sparse gradients are not supported (sparse: true)');
+    if (options.maxNorm !== undefined && options.maxNorm !== null) numberArg('Embedding', 'maxNorm', options.maxNorm, undefined, Number.MIN_VALUE);
+    if (options.normType !== undefined) numberArg('Embedding', 'normType', options.normType, undefined, Number.MIN_VALUE);
+    if (options.scaleGradByFreq !== undefined) boolArg('Embedding', 'scaleGradByFreq', options.scaleGradByFreq);
     const pad = options.paddingIdx ?? null;
     if (pad !== null && (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings)) {
       throw new RangeError(`Embedding: paddingIdx must be an integer within the ${numEmbeddings} embeddings, got ${pad}`);

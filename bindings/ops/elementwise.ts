@@ -9,6 +9,7 @@ import { broadcastShapes, broadcastStrides, collapseDims, sameShape, fmt } from 
 import { Bin, Un } from './codes.js';
 import { sumTo } from './reduce.js';
 import { splitItems, threadsFor } from '../threads.js';
+import { show } from '../args.js';
 
 const SCALAR_SHAPE: readonly number[] = [];
 
@@ -196,13 +197,15 @@ export const tanh = (x: Tensor): Tensor => unary(Un.TANH, 'tanh', x);
 export const softplus = (x: Tensor): Tensor => unary(Un.SOFTPLUS, 'softplus', x);
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope)) {
-    throw new TypeError(`leakyRelu: negativeSlope must be a finite number, got ${negativeSlope}`);
+    throw new TypeError(`leakyRelu: negativeSlope must be a finite number, got ${show(negativeSlope)}`);
   }
   return unary(Un.LEAKY_RELU, 'leakyRelu', x, negativeSlope);
 }
 /** Clamps into [min, max]; either bound may be omitted (null/undefined). */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
   const lo = min ?? -Infinity, hi = max ?? Infinity;
+  if (typeof lo !== 'number') throw new TypeError(`clamp: min must be a number or null, got ${show(lo)}`);
+  if (typeof hi !== 'number') throw new TypeError(`clamp: max must be a number or null, got ${show(hi)}`);
   if (Number.isNaN(lo) || Number.isNaN(hi)) throw new RangeError('clamp: min and max must not be NaN');
   if (lo > hi) throw new RangeError(`clamp: min (${lo}) is greater than max (${hi})`);
   return unary(Un.CLAMP, 'clamp', x, lo, hi);

@@ -8,6 +8,7 @@ import { K } from '../wasm.js';
 import { withScratch } from '../memory.js';
 import { Shape, normAxis, sizeOf, sameShape, fmt } from '../shape.js';
 import { Bin, Un } from './codes.js';
+import { boolArg, show } from '../args.js';
 
 /** [outer, n, inner] view of reducing `axis`. */
 function split(shape: Shape, axis: number): [number, number, number] {
@@ -29,6 +30,7 @@ function axesOf(x: Tensor, dim: number | number[] | undefined, op: string): read
     while (allAxesOf.length <= n) allAxesOf.push(allAxesOf.length === 0 ? [] : [...allAxesOf[allAxesOf.length - 1], allAxesOf.length - 1]);
     return allAxesOf[n];
   }
+  if (typeof dim !== 'number' && !Array.isArray(dim)) throw new TypeError(`${op}: dim must be an integer or a list of them, got ${show(dim)}`);
   const list = Array.isArray(dim) ? dim : [dim];
   const axes = [...new Set(list.map((d) => normAxis(d, x.ndim, op)))].sort((a, b) => a - b);
   return axes;
@@ -76,7 +78,14 @@ function expandTo(g: Tensor, shape: Shape, axes: readonly number[], scale: numbe
   return out.mul(gk);
 }
 
+/** The input and keepdim of a reduction, checked. */
+function checkReduce(x: unknown, op: string, keepdim: unknown): void {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${show(x)}`);
+  boolArg(op, 'keepdim', keepdim);
+}
+
 export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  checkReduce(x, 'sum', keepdim);
   const axes = axesOf(x, dim, 'sum');
   const out = sumRaw(x, axes, 1, keepdim, 'sum');
   if (!needsGrad(x)) return out;
@@ -89,6 +98,7 @@ function sumRule(g: Tensor, node: GradNode): (Tensor | null)[] {
 }
 
 export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  checkReduce(x, 'mean', keepdim);
   const axes = axesOf(x, dim, 'mean');
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   if (count === 0) throw new RangeError(`mean: cannot average over an empty dimension (shape ${fmt(x.shape)})`);
@@ -107,16 +117,18 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
   return s._view(shape, 'sumTo');
 }
 
-function extremum(x: Tensor, dim: number | undefined, keepdim: boolean, negate: boolean, op: string): { values: Tensor; indices: Tensor } {
-  if (x.size === 0) throw new RangeError(`${op}: cannot reduce an empty tensor (shape ${fmt(x.shape)})`);
+function extremum(x: Tensor, dim: number | undefined, keepdim: boolean, negate: boolean, op: string, name = op): { values: Tensor; indices: Tensor } {
+  checkReduce(x, name, keepdim);
+  if (dim !== undefined && dim !== null && typeof dim !== 'number') throw new TypeError(`${name}: dim must be an integer, got ${show(dim)}`);
+  if (x.size === 0) throw new RangeError(`${name}: cannot reduce an empty tensor (shape ${fmt(x.shape)})`);
   // min is max of −x; the negation is a raw kernel call, not a recorded op.
   let src = x;
   if (negate) {
     src = Tensor._empty(x.shape, `${op} input`);
     K().unary(Un.NEG, x.ptr, src.ptr, x.size, 0, 0);
   }
-  const all = dim === undefined;
-  const axis = all ? 0 : normAxis(dim!, x.ndim, op);
+  const all = dim === undefined || dim === null;
+  const axis = all ? 0 : normAxis(dim!, x.ndim, name);
   const [outer, n, inner] = all ? [1, x.size, 1] : split(x.shape, axis);
   const outShape = all ? (keepdim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, axis, keepdim);
   const values = Tensor._empty(outShape, op);
@@ -150,14 +162,15 @@ export function min(x: Tensor, dim?: number, keepdim = false): Tensor {
 }
 /** Index of the first maximum (over the flattened tensor when dim is omitted), as float32 values. */
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return extremum(x, dim, keepdim, false, 'max').indices;
+  return extremum(x, dim, keepdim, false, 'max', 'argmax').indices;
 }
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return extremum(x, dim, keepdim, true, 'min').indices;
+  return extremum(x, dim, keepdim, true, 'min', 'argmin').indices;
 }
 
 function softmaxImpl(x: Tensor, dim: number, log: boolean): Tensor {
   const op = log ? 'logSoftmax' : 'softmax';
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${show(x)}`);
   if (dim === undefined) throw new TypeError(`${op}: dim is required (e.g. ${op}(x, -1))`);
   const axis = normAxis(dim, x.ndim, op);
   const [outer, n, inner] = x.ndim === 0 ? [1, 1, 1] : split(x.shape, axis);
