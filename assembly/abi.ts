@@ -1,5 +1,5 @@
 /**
- * The ABI shared by the kernels and the TypeScript bindings: op codes, tile sizes and limits,
+ * The ABI shared by the kernels and the TypeScript bindings: op codes and limits,
  * each written once, here. The kernels import this file; scripts/gen-abi.mjs copies every
  * declaration into bindings/abi.generated.ts at build time (enums become `as const` objects).
  * Only `export enum` with number values and `export const NAME = <number>` belong here.
@@ -8,6 +8,9 @@
  * re-exports (`export * from`); the build declares it in KernelExports (bindings/abi.generated.ts)
  * with its parameter names and doc comment, and K().yourKernel(...) type-checks. A new op code
  * goes in an enum below and is used as Bin.X / Un.X on both sides.
+ *
+ * GEMM tile sizes are not constants here: the register tile is chosen at run time, and
+ * gemmTileRows/gemmTileCols report each tile's shape (assembly/kernels/gemm_tiles.ts).
  */
 
 /** Binary op codes of the `binary` kernel (assembly/kernels/elementwise.ts). */
@@ -23,10 +26,10 @@ export enum Un {
   SIGN = 14, RECIP = 15, DIV_SCALAR = 16, SCALAR_DIV = 17,
 }
 
-/** GEMM micro-tile rows (assembly/kernels/gemm.ts); threads.ts cuts row parts on multiples of it. */
-export const GEMM_MR = 5;
-/** GEMM micro-tile columns; threads.ts cuts column parts on multiples of it. */
-export const GEMM_NR = 8;
+/** Op codes of the `activation` and `activationBackward` kernels (assembly/kernels/activations.ts). */
+export enum Act {
+  ERF = 0, GELU = 1, GELU_TANH = 2, SILU = 3,
+}
 
 /** Most (collapsed) dims the stridedCopy kernel takes; its shape/stride arrays hold this many i32. */
 export const COPY_MAX_DIMS = 8;

@@ -14,3 +14,7 @@ export * from "./kernels/reduce";
 export * from "./kernels/movement";
 export * from "./kernels/random";
 export * from "./kernels/optim";
+export * from "./kernels/activations";
+export * from "./kernels/norm";
+export * from "./kernels/attention";
+export * from "./kernels/resample";

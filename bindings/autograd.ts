@@ -6,7 +6,7 @@
  * reverse, and accumulates into the leaves' `.grad`, summing over fan-out.
  */
 import { Tensor } from './tensor.js';
-import { Handle, endStep, scoped, release, newMark } from './memory.js';
+import { Handle, endStep, scoped, release, newMark, leafGotGradient } from './memory.js';
 import { fmt } from './shape.js';
 import { K } from './wasm.js';
 
@@ -170,8 +170,8 @@ function accumulateLeafGrad(leaf: Tensor, g: Tensor, keep: Handle[]): void {
     K().binary(0, gp, g.ptr, gp, 1, 1, 1, leaf.size, 0, 0, 0, 1, 0, 0, 0, 1);
     return;
   }
-  // A temporary leaf's gradient is a temporary too: it lives as long as the leaf would.
-  const own = Tensor._empty(leaf.shape, 'grad', leaf._h.temp);
+  const own = Tensor._empty(leaf.shape, 'grad');
+  leafGotGradient(leaf, leaf._h, own, own._h);
   K().copyBytes(g.ptr, own.ptr, leaf.size * 4);
   keep.push(own._h);
   leaf.grad = own;

@@ -8,6 +8,7 @@
  */
 import { K, wasmSource, sharedMemory, relaxedSimd } from './wasm.js';
 import { threadsInfo } from './threads.js';
+import { gemmTileChoice } from './gemm-tile.js';
 
 export { init, isInitialized } from './wasm.js';
 export type { InitOptions } from './wasm.js';
@@ -23,6 +24,7 @@ export {
   add, sub, mul, div, pow, neg, sqrt, exp, log, abs, sign, square, reciprocal, clamp, maximum, minimum,
   gt, ge, lt, le, eq, ne, sigmoid, relu, leakyRelu, tanh, softplus, clone,
 } from './ops/elementwise.js';
+export { erf, gelu, silu } from './ops/activations.js';
 export { sum, mean, max, min, argmax, argmin, softmax, logSoftmax } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
 export {
@@ -36,10 +38,11 @@ export const version = '0.1.0';
 /** What this build and runtime provide. */
 export function info(): {
   version: string; simd: boolean; relaxedSimd: boolean; threads: number; threadsNote: string; build: string;
-  wasmBytes: number; wasmSource: string; runtime: string;
+  wasmBytes: number; wasmSource: string; runtime: string; gemmTile: string; gemmTileReason: string;
 } {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   const t = threadsInfo();
+  const tile = gemmTileChoice();
   return {
     version,
     simd: true,
@@ -51,6 +54,8 @@ export function info(): {
     wasmBytes: K().memory.buffer.byteLength,
     wasmSource,
     runtime: isNode ? `node ${process.versions.node}` : (typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown'),
+    gemmTile: tile.tile,
+    gemmTileReason: tile.reason,
   };
 }
 export * as optim from './optim/index.js';

@@ -5,7 +5,7 @@
  * `add(a, b)` work.
  */
 import { f32, K } from './wasm.js';
-import { Handle, track, release, currentStep, makePersistent } from './memory.js';
+import { Handle, track, release, now, tick, makeKept, factoryLeaf } from './memory.js';
 import { Shape, checkShape, fmt, sizeOf } from './shape.js';
 import type { GradNode } from './autograd.js';
 import * as ops from './ops/index.js';
@@ -16,7 +16,8 @@ export type TensorLike = Tensor | number;
 export class Tensor {
   readonly shape: readonly number[];
   readonly size: number;
-  requiresGrad = false;
+  /** @internal backs requiresGrad. */
+  _rg = false;
   grad: Tensor | null = null;
   /** @internal the op that made this tensor (null for leaves); set by autograd. */
   _node: GradNode | null = null;
@@ -38,10 +39,14 @@ export class Tensor {
     this.shape = shape;
     this.size = size;
     this._op = op;
-    this._h = track(this, size * 4, temp, viewOf);
+    this._h = track(this, size * 4, temp, viewOf, op, shape);
   }
 
-  /** @internal an uninitialised tensor of the given shape (the array is taken, not copied). */
+  /**
+   * @internal an uninitialised tensor of the given shape (the array is taken, not copied).
+   * `temp` false is for factories: persistent during the program's set-up, a temporary after
+   * its first backward() or inside noGrad()/tidy() (see memory.ts).
+   */
   static _empty(shape: Shape, op: string, temp = true): Tensor {
     return new Tensor(shape, null, temp, op);
   }
@@ -63,8 +68,22 @@ export class Tensor {
     if (h.released) {
       throw new Error(`wasmgrad: a tensor of shape ${fmt(this.shape)} (made by ${this._op}) was used after its memory was reclaimed: ${h.releasedBy}. Call .keep() on tensors you reuse later, or return them from the noGrad()/tidy() callback.`);
     }
-    h.lastUse = currentStep();
+    h.lastUse = now();
     return h.ptr;
+  }
+
+  /**
+   * Whether autodiff tracks this tensor. Setting it on a tensor a factory made (randn(...,
+   * { requiresGrad: true }), or x.requiresGrad = true) makes it persistent even inside a loop:
+   * a leaf you differentiate with respect to is one you come back to (see memory.ts).
+   */
+  get requiresGrad(): boolean {
+    return this._rg;
+  }
+
+  set requiresGrad(flag: boolean) {
+    this._rg = flag;
+    if (flag) factoryLeaf(this, this._h);
   }
 
   get ndim(): number {
@@ -75,15 +94,26 @@ export class Tensor {
     return this._h.released;
   }
 
-  /** A Float32Array copy of the data. */
+  /** A Float32Array copy of the data. A read-back is a tick of the memory clock (memory.ts). */
   data(): Float32Array {
-    const p = this.ptr >> 2;
+    const out = this._read();
+    tick();
+    return out;
+  }
+
+  /** @internal a copy of the data for library code, without a tick (e.g. mid-step checks). */
+  _read(): Float32Array {
+    const p = this.ptr >>> 2;
     return f32().slice(p, p + this.size);
   }
 
-  /** The data as nested JavaScript arrays (a number for a 0-d tensor). */
+  /** The data as nested JavaScript arrays (a number for a 0-d tensor). A read-back: a tick (memory.ts). */
   toArray(): NestedArray {
-    const flat = this.data();
+    return this._toArray(this.data());
+  }
+
+  /** @internal nests a flat copy of this tensor's data by its shape. */
+  _toArray(flat: Float32Array): NestedArray {
     if (this.shape.length === 0) return flat[0];
     const build = (dim: number, offset: number): NestedArray[] => {
       const n = this.shape[dim];
@@ -102,13 +132,15 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) throw new RangeError(`item: the tensor has ${this.size} elements (shape ${fmt(this.shape)}); item() needs exactly one`);
-    return f32()[this.ptr >> 2];
+    const value = f32()[this.ptr >>> 2];
+    tick();
+    return value;
   }
 
-  /** Keeps this tensor alive until dispose() (or garbage collection), exempt from step reclamation. */
+  /** Keeps this tensor alive until dispose() (or garbage collection), exempt from every reclamation rule. */
   keep(): this {
     this.ptr;
-    makePersistent(this, this._h);
+    makeKept(this, this._h);
     return this;
   }
 
@@ -161,6 +193,9 @@ export class Tensor {
   leakyRelu(negativeSlope = 0.01): Tensor { return ops.leakyRelu(this, negativeSlope); }
   tanh(): Tensor { return ops.tanh(this); }
   softplus(): Tensor { return ops.softplus(this); }
+  erf(): Tensor { return ops.erf(this); }
+  gelu(options?: ops.GeluOptions): Tensor { return ops.gelu(this, options); }
+  silu(): Tensor { return ops.silu(this); }
   softmax(dim: number): Tensor { return ops.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
 
@@ -175,6 +210,7 @@ export class Tensor {
   reshape(...shape: (number | number[])[]): Tensor { return ops.reshape(this, shape.flat()); }
   view(...shape: (number | number[])[]): Tensor { return ops.reshape(this, shape.flat()); }
   flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  unflatten(dim: number, sizes: number[]): Tensor { return ops.unflatten(this, dim, sizes); }
   unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
   squeeze(dim?: number): Tensor { return ops.squeeze(this, dim); }
   transpose(dim0 = -2, dim1 = -1): Tensor { return ops.transpose(this, dim0, dim1); }
@@ -192,7 +228,7 @@ export class Tensor {
   copy_(src: Tensor): this { ops.copyInto(this, src); return this; }
 
   toString(): string {
-    const body = this.size <= 64 ? JSON.stringify(this.toArray()) : `${this.size} values`;
+    const body = this.size <= 64 ? JSON.stringify(this._toArray(this._read())) : `${this.size} values`;
     return `tensor(${body}, shape=${fmt(this.shape)}${this.requiresGrad ? ', requiresGrad=true' : ''})`;
   }
 }
@@ -234,7 +270,7 @@ export function fromValues(values: ArrayLike<number>, shape: Shape, op: string, 
     throw new RangeError(`${op}: ${values.length} values do not fill shape ${fmt(shape)} (${sizeOf(shape)} elements)`);
   }
   const t = Tensor._empty(shape, op, temp);
-  f32().set(values, t.ptr >> 2);
+  f32().set(values, t.ptr >>> 2);
   return t;
 }
 

@@ -14,6 +14,8 @@ interface Start {
   index: number;
   scratch: number;
   kernels: string[];
+  /** GEMM register tile id (gemm-tile.ts): the same as the main thread's, for the same speed. */
+  tile: number;
 }
 
 type Port = { postMessage(m: unknown): void; close?(): void };
@@ -26,6 +28,7 @@ function serve(start: Start, port: Port): void {
     });
     exports = instance.exports as unknown as typeof exports;
     exports.gemmSetScratch(start.scratch);
+    if (start.tile >= 0) exports.gemmSetTile(start.tile);
   } catch (err) {
     port.postMessage(`could not instantiate the module: ${(err as Error).message}`);
     return;

@@ -14,13 +14,18 @@
  * while workers run.
  */
 import { K, isInitialized, loadedModule, sharedMemory, sharedMemoryUnavailable, whenLoaded } from './wasm.js';
-import { GEMM_MR as MR, GEMM_NR as NR, KERNEL_ARITY, type KernelExports } from './abi.generated.js';
+import { KERNEL_ARITY, type KernelExports } from './abi.generated.js';
 import { alloc, withScratch } from './memory.js';
 import { SLOT, REQ, DONE, ERR, FN, NARGS, MAX_ARGS } from './thread-protocol.js';
+import { currentTileId, noteGemmWork } from './gemm-tile.js';
 
 /** Kernels a worker may run, by index (the same list is sent to each worker). */
 export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight',
   'maxPool2dForward', 'maxPool2dBackward', 'avgPool2dForward', 'avgPool2dBackward', 'unary', 'unaryBackward',
+  'gemmSetTile',
+  'activation', 'activationBackward', 'layerNormForward', 'layerNormBackward', 'layerNormParamGrads',
+  'attentionForward', 'attentionBackward', 'interpolateForward', 'interpolateBackward',
+  'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward',
 ] as const satisfies readonly (keyof KernelExports)[];
 type KernelName = typeof THREAD_KERNELS[number];
 /** A kernel's arguments as a tuple (a task built with the wrong count does not compile). */
@@ -49,6 +54,8 @@ interface Pool {
   ctl: Int32Array;
   args: Float64Array;
   seq: number;
+  /** The GEMM tile the workers were last given (each instance has its own; see gemm-tile.ts). */
+  workerTile: number;
 }
 
 let pool: Pool | null = null;
@@ -71,7 +78,8 @@ const slotScratch: number[] = [];
 async function spawn(index: number, ctl: SharedArrayBuffer): Promise<WorkerLike> {
   const url = new URL('./thread-worker.js', import.meta.url);
   const scratch = slotScratch[index] ??= alloc(K().gemmScratchBytes());
-  const start = { module: loadedModule, memory: sharedMemory, control: ctl, index, scratch, kernels: THREAD_KERNELS };
+  const start = { module: loadedModule, memory: sharedMemory, control: ctl, index, scratch, kernels: THREAD_KERNELS,
+    tile: pool?.workerTile ?? currentTileId };
   return new Promise((resolve, reject) => {
     const fail = (what: string) => reject(new Error(`wasmgrad: worker thread ${index + 1} failed to start: ${what}`));
     if (isNode) {
@@ -144,7 +152,7 @@ async function applyNumThreads(n: number): Promise<void> {
     const maxWorkers = 255;
     const sab = new SharedArrayBuffer(maxWorkers * (SLOT * 4 + MAX_ARGS * 8));
     pool = {
-      workers: [], ready: 0, seq: 0,
+      workers: [], ready: 0, seq: 0, workerTile: currentTileId,
       ctl: new Int32Array(sab, 0, maxWorkers * SLOT),
       args: new Float64Array(sab, maxWorkers * SLOT * 4, maxWorkers * MAX_ARGS),
     };
@@ -249,7 +257,18 @@ function partRange(total: number, i: number, n: number, align: number): [number,
   return [Math.min(total, i * per), Math.min(total, (i + 1) * per)];
 }
 
-// Parts are cut on GEMM's micro-tile boundaries (GEMM_MR x GEMM_NR, assembly/abi.ts).
+/**
+ * Gives every worker the GEMM tile the main thread uses (gemm-tile.ts may change it at any time;
+ * results do not depend on it, speed does).
+ */
+function syncWorkerTile(): void {
+  const p = pool;
+  if (!p || p.workerTile === currentTileId || p.ready === 0) return;
+  const tasks: ArgsOf<'gemmSetTile'>[] = [];
+  for (let i = 0; i <= p.ready; i++) tasks.push([currentTileId]);
+  runParts('gemmSetTile', tasks);
+  p.workerTile = currentTileId;
+}
 
 /**
  * C = alpha·op(A)·op(B) + beta·C (the gemm kernel's contract), split over threads by rows of C
@@ -258,15 +277,19 @@ function partRange(total: number, i: number, n: number, align: number): [number,
  */
 export function gemm(transA: number, transB: number, M: number, N: number, Kd: number, alpha: number,
   a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void {
+  noteGemmWork(2 * M * N * Kd);
   let parts = threadsFor(2 * M * N * Kd);
+  // parts are cut on the register tile's boundaries (assembly/kernels/gemm_tiles.ts)
+  const k = K(), MR = k.gemmTileRows(currentTileId), NR = k.gemmTileCols(currentTileId);
   if (parts > 1) {
     const byRows = M >= N;
     parts = Math.min(parts, Math.ceil((byRows ? M / MR : N / NR) / 4)); // at least ~4 tiles each
   }
   if (parts <= 1) {
-    K().gemm(transA, transB, M, N, Kd, alpha, a, lda, b, ldb, beta, c, ldc);
+    k.gemm(transA, transB, M, N, Kd, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
+  syncWorkerTile();
   const tasks: ArgsOf<'gemm'>[] = [];
   for (let i = 0; i < parts; i++) {
     if (M >= N) {
@@ -291,7 +314,9 @@ export function gemm(transA: number, transB: number, M: number, N: number, Kd: n
  */
 export function convParts(name: 'conv2dForward' | 'conv2dBackwardInput' | 'conv2dBackwardWeight',
   flops: number, wsBytes: number, head: number[], geometry: number[]): void {
+  noteGemmWork(flops);
   const parts = threadsFor(flops);
+  if (parts > 1) syncWorkerTile();
   const each = Math.ceil(wsBytes / 64) * 64;
   withScratch(each * parts, (ws) => {
     const tasks: number[][] = [];

@@ -11,6 +11,8 @@
  */
 import type { KernelExports } from './abi.generated.js';
 
+import { initGemmTile } from './gemm-tile.js';
+
 /**
  * The kernels module's exports. Every function is declared once, by its AssemblyScript source:
  * scripts/gen-abi.mjs generates KernelExports from assembly/ at build time, so a misspelt kernel
@@ -45,6 +47,12 @@ export interface InitOptions {
    * beside this module (there is no inlined copy).
    */
   relaxedSimd?: boolean;
+  /**
+   * The GEMM register tile: 'auto' (default: the host family's tile, then a short timed probe),
+   * 'family' (no probe) or a tile such as '4x8' (for benchmarking). Results are the same bits
+   * with every tile. Default: the environment variable WASMGRAD_GEMM_TILE, else 'auto'.
+   */
+  gemmTile?: string;
 }
 
 /** (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0)))) */
@@ -174,7 +182,9 @@ export function whenLoaded(fn: (options: InitOptions) => Promise<void>): void {
 export function init(options: InitOptions = {}): Promise<void> {
   if (!loading) {
     loading = instantiate(options).then(async (instance) => {
-      kernels = instance.exports as unknown as Kernels;
+      const k = instance.exports as unknown as Kernels;
+      initGemmTile(k, options.gemmTile);
+      kernels = k;
       onInit.forEach((fn) => fn(kernels!));
       for (const fn of onLoad) await fn(options);
     });

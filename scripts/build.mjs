@@ -50,6 +50,7 @@ const variants = [
   { target: 'relaxed', file: 'wasmgrad-relaxed.wasm' },
   { target: 'relaxed-threads', file: 'wasmgrad-mt-relaxed.wasm' },
 ];
+run(process.execPath, [join(root, 'scripts', 'gen-gemm-tiles.mjs')]); // assembly/kernels/gemm_tiles.ts
 for (const v of variants) run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', v.target]);
 const abiProblems = variants.flatMap((v) => checkExports(readFileSync(join(root, 'dist', v.file)), abi.names, `dist/${v.file}`));
 if (abiProblems.length) {

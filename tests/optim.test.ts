@@ -187,9 +187,14 @@ test('state dicts round-trip: a reloaded Adam continues identically', () => {
   assert.equal(Array.from(b.params[0].data()), Array.from(a.params[0].data()));
 });
 
-test('parameters must be persistent leaves; bad options are named', () => {
+test('parameters must be leaves (the optimiser owns them, even ones made in a loop); bad options are named', () => {
   const p = zeros([2], { requiresGrad: true });
-  assert.throws(() => new optim.SGD([p.mul(2)], { lr: 0.1 }), /temporary/);
+  assert.throws(() => new optim.SGD([p.mul(2)], { lr: 0.1 }), /not a leaf/);
+  const loopMade = zeros([2]).add(1); // an op result: a temporary leaf
+  loopMade.requiresGrad = true;
+  const o = new optim.SGD([loopMade], { lr: 0.25 });
+  for (let i = 0; i < 4; i++) { o.zeroGrad(); loopMade.square().sum().backward(); o.step(); }
+  assert.equal(Array.from(loopMade.data()), [0.0625, 0.0625]);
   assert.throws(() => new optim.Adam([p], { betas: [1.5, 0.9] }), /betas/);
   assert.throws(() => new optim.SGD([p], { lr: 0.1, nesterov: true }), /Nesterov/);
 });

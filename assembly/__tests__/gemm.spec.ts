@@ -1,4 +1,4 @@
-import { gemm } from "../kernels/gemm";
+import { gemm, gemmSetTile, gemmTile, gemmTileCount } from "../kernels/gemm";
 import { randomArray, ptr, reseed, worstError } from "./testutil";
 
 /** f64 reference of C = alpha*op(A)*op(B) + beta*C0 over the whole ldc-strided buffer. */
@@ -100,5 +100,46 @@ describe("gemm", () => {
     let same = true;
     for (let i = 0; i < M * N; i++) if (reinterpret<u32>(C1[i]) != reinterpret<u32>(C2[i])) same = false;
     expect<bool>(same).toBe(true);
+  });
+
+  it("every register tile matches the reference", () => {
+    const saved = gemmTile();
+    for (let t = 0; t < gemmTileCount(); t++) {
+      expect<bool>(gemmSetTile(t)).toBe(true);
+      reseed(7);
+      checkAllTransposes(23, 37, 19, 1, 0, 1);
+      checkAllTransposes(9, 17, 300, 0.5, 0.25, 0);
+    }
+    expect<bool>(gemmSetTile(gemmTileCount())).toBe(false);
+    gemmSetTile(saved);
+  });
+
+  it("every register tile gives the same bits (all transposes, edges, K blocks, alpha/beta)", () => {
+    const saved = gemmTile();
+    const shapes: i32[] = [1, 1, 1,  7, 13, 5,  33, 17, 300,  121, 64, 9,  16, 250, 520,  130, 1030, 37];
+    for (let s = 0; s < shapes.length; s += 3) {
+      const M = shapes[s], N = shapes[s + 1], K = shapes[s + 2];
+      for (let tr = 0; tr < 4; tr++) {
+        const tA = tr & 1, tB = tr >> 1;
+        for (let ab = 0; ab < 3; ab++) {
+          const alpha: f32 = ab == 2 ? -0.75 : 1, beta: f32 = ab == 0 ? 0 : ab == 1 ? 1 : 0.5;
+          reseed(100 + s + tr);
+          const A = randomArray(M * K), B = randomArray(K * N), C0 = randomArray(M * N);
+          let first = new StaticArray<f32>(max(M * N, 1));
+          let same = true;
+          for (let t = 0; t < gemmTileCount(); t++) {
+            gemmSetTile(t);
+            const C = new StaticArray<f32>(max(M * N, 1));
+            for (let i = 0; i < M * N; i++) C[i] = C0[i];
+            gemm(tA, tB, M, N, K, alpha, ptr(A), tA ? M : K, ptr(B), tB ? K : N, beta, ptr(C), N);
+            if (t == 0) first = C;
+            else for (let i = 0; i < M * N; i++) if (reinterpret<u32>(C[i]) != reinterpret<u32>(first[i])) same = false;
+          }
+          if (!same) log<string>("tile bits differ: M=" + M.toString() + " N=" + N.toString() + " K=" + K.toString() + " tr=" + tr.toString());
+          expect<bool>(same).toBe(true);
+        }
+      }
+    }
+    gemmSetTile(saved);
   });
 });

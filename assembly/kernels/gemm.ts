@@ -6,38 +6,96 @@
  */
 
 import { madd } from "./simd";
-import { GEMM_MR, GEMM_NR } from "../abi";
+import { TILE_COUNT, TILE_MAX_FLOATS, tileRows, tileCols, runTile } from "./gemm_tiles";
 
 // Cache blocking (BLIS order): a KC×NC panel of op(B) is packed once per (jc, pc) and stays in
-// L2/L3, an MC×KC block of op(A) is packed per ic and stays in L2, and the micro-kernel streams an
-// MR×KC sliver of A against a KC×NR sliver of B (8 KiB at KC = 256, resident in L1).
+// L2/L3, an MC×KC block of op(A) is packed per ic and stays in L2, and the register tile streams an
+// MR×KC sliver of A against a KC×NR sliver of B (8 KiB at KC = 256, NR = 8, resident in L1).
 // Packing absorbs the transposes and zero-pads edge slivers, so edge tiles run the same kernel.
-const MR = GEMM_MR; // the micro-tile (assembly/abi.ts: the thread split cuts on it)
-const NR = GEMM_NR;
+// KC alone fixes the summation order (see gemm), so it is the same for every tile; MC and NC are
+// multiples of every tile's MR and NR.
 const KC = 256;
-const MC = 120; // multiple of MR
-const NC = 1024; // multiple of NR
+const MC = 120; // multiple of 2, 4, 5, 6 and 8
+const NC = 1024; // multiple of 8 and 16
+
+// The register tile in use (gemm_tiles.ts), chosen at run time by gemmSetTile: which shape is
+// fastest depends on the CPU and the engine, and all of them give the same bits. (Literal
+// initial values: the module's start function is never run, so globals must be constants.)
+let tile: i32 = 1;
+let MR: i32 = 4;
+let NR: i32 = 8;
+
+/** Selects register tile `id` (0 <= id < gemmTileCount()) for this instance; false if there is none. */
+export function gemmSetTile(id: i32): bool {
+  if (id < 0 || id >= TILE_COUNT) return false;
+  tile = id;
+  MR = tileRows(id);
+  NR = tileCols(id);
+  return true;
+}
+
+/** The register tile in use. */
+export function gemmTile(): i32 {
+  return tile;
+}
+
+export function gemmTileCount(): i32 {
+  return TILE_COUNT;
+}
+
+/** Rows (MR) of tile `id`: the granularity in which threads split C by rows. */
+export function gemmTileRows(id: i32): i32 {
+  return id >= 0 && id < TILE_COUNT ? tileRows(id) : 0;
+}
+
+/** Columns (NR) of tile `id`: the granularity in which threads split C by columns. */
+export function gemmTileCols(id: i32): i32 {
+  return id >= 0 && id < TILE_COUNT ? tileCols(id) : 0;
+}
 
 // Packing buffers. Globals are per instance, so each worker thread's instance points these at a
 // block of its own (gemmSetScratch); the main thread's instance keeps the static ones.
 const PACK_A_BYTES: usize = MC * KC * 4;
 const PACK_B_BYTES: usize = KC * NC * 4;
-const EDGE_BYTES: usize = MR * NR * 4;
+const TILE_BYTES: usize = TILE_MAX_FLOATS * 4;
 let packA: usize = memory.data(<i32>PACK_A_BYTES, 64);
 let packB: usize = memory.data(<i32>PACK_B_BYTES, 64);
-// edge tiles are computed whole, parked here, and only their valid part written to C
-let edgeTile: usize = memory.data(<i32>EDGE_BYTES, 64);
+// a register tile's sums land here before they meet C (the same path for full and edge tiles)
+let tileOut: usize = memory.data(<i32>TILE_BYTES, 64);
 
 /** Bytes of scratch one thread's GEMM needs (64-byte aligned block for gemmSetScratch). */
 export function gemmScratchBytes(): usize {
-  return PACK_A_BYTES + PACK_B_BYTES + EDGE_BYTES;
+  return PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES;
 }
 
 /** Points this instance's packing buffers at `scratch` (gemmScratchBytes(), 64-byte aligned). */
 export function gemmSetScratch(scratch: usize): void {
   packA = scratch;
   packB = scratch + PACK_A_BYTES;
-  edgeTile = packB + PACK_B_BYTES;
+  tileOut = packB + PACK_B_BYTES;
+}
+
+/**
+ * Timing probe for choosing a tile: runs tile `id` `reps` times over a kc-deep sliver pair held in
+ * this instance's packing buffers (L1-resident for kc <= 256). FLOPs = reps * 2 * kc * MR * NR.
+ * The slivers hold small normal numbers (no denormals, which would time a microcode assist).
+ */
+export function gemmTileProbe(id: i32, kc: i32, reps: i32): f32 {
+  if (id < 0 || id >= TILE_COUNT || kc <= 0 || kc > KC) return 0;
+  const rows = tileRows(id), cols = tileCols(id);
+  for (let i = 0; i < kc * rows; i++) store<f32>(packA + (<usize>i << 2), 0.5 + <f32>(i & 7) * 0.0625);
+  for (let i = 0; i < kc * cols; i++) store<f32>(packB + (<usize>i << 2), 0.25 - <f32>(i & 3) * 0.03125);
+  for (let r = 0; r < reps; r++) runTile(id, kc, packA, packB, tileOut);
+  return load<f32>(tileOut);
+}
+
+/**
+ * Sign bit of the NaN that a - b gives for a = b = +inf: 1 on x86 (its default NaN is negative),
+ * 0 on ARM and most others. XNNPACK tells host families apart the same way; gemm tile choice
+ * uses it as a prior (bindings/gemm-tile.ts). The operands are parameters, so nothing folds it.
+ */
+export function hostNanSign(a: f32, b: f32): i32 {
+  return reinterpret<i32>(a - b) >>> 31;
 }
 
 // how a tile's result meets C: first K block with beta == 0, later blocks / beta == 1, other beta
@@ -53,36 +111,39 @@ export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f3
     return;
   }
   const firstMode = beta == 0 ? OVERWRITE : beta == 1 ? ACCUMULATE : SCALE;
+  const mr0 = MR, nr0 = NR, id = tile;
   // byte strides of op(A) along k and along its rows, of op(B) along k and along its columns
   const aK: usize = transA ? <usize>lda << 2 : 4, aR: usize = transA ? 4 : <usize>lda << 2;
   const bK: usize = transB ? 4 : <usize>ldb << 2, bC: usize = transB ? <usize>ldb << 2 : 4;
   // K is cut into equal blocks (288 -> 144+144, not 256+32): a short last block would pay the
   // C read-modify-write of a full block for little work. K blocks are summed into C in
-  // increasing order, so each element's reduction order depends only on K, never on M/N splits.
+  // increasing order, so each element's reduction order depends only on K, never on M/N splits
+  // or on the tile.
   const kBlocks = (K + KC - 1) / KC;
   const kStep = (K + kBlocks - 1) / kBlocks;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += kStep) {
       const kc = min(kStep, K - pc);
-      const sliverB = (<usize>kc * NR) << 2, sliverA = (<usize>kc * MR) << 2;
-      for (let jr = 0; jr < nc; jr += NR) {
-        packSliver(packB + <usize>(jr / NR) * sliverB, b + <usize>pc * bK + <usize>(jc + jr) * bC,
-                   bK, bC, NR, min(NR, nc - jr), kc);
+      const sliverB = (<usize>kc * nr0) << 2, sliverA = (<usize>kc * mr0) << 2;
+      for (let jr = 0; jr < nc; jr += nr0) {
+        packSliver(packB + <usize>(jr / nr0) * sliverB, b + <usize>pc * bK + <usize>(jc + jr) * bC,
+                   bK, bC, nr0, min(nr0, nc - jr), kc);
       }
       const mode = pc == 0 ? firstMode : ACCUMULATE;
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
-        for (let ir = 0; ir < mc; ir += MR) {
-          packSliver(packA + <usize>(ir / MR) * sliverA, a + <usize>pc * aK + <usize>(ic + ir) * aR,
-                     aK, aR, MR, min(MR, mc - ir), kc);
+        for (let ir = 0; ir < mc; ir += mr0) {
+          packSliver(packA + <usize>(ir / mr0) * sliverA, a + <usize>pc * aK + <usize>(ic + ir) * aR,
+                     aK, aR, mr0, min(mr0, mc - ir), kc);
         }
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const pb = packB + <usize>(jr / NR) * sliverB;
-          for (let ir = 0; ir < mc; ir += MR) {
+        for (let jr = 0; jr < nc; jr += nr0) {
+          const nr = min(nr0, nc - jr);
+          const pb = packB + <usize>(jr / nr0) * sliverB;
+          for (let ir = 0; ir < mc; ir += mr0) {
             const cp = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
-            microKernel(kc, packA + <usize>(ir / MR) * sliverA, pb, cp, ldc, min(MR, mc - ir), nr, alpha, beta, mode);
+            runTile(id, kc, packA + <usize>(ir / mr0) * sliverA, pb, tileOut);
+            writeTile(cp, ldc, min(mr0, mc - ir), nr, nr0, alpha, beta, mode);
           }
         }
       }
@@ -99,11 +160,20 @@ export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f3
 function packSliver(dst: usize, src: usize, kStride: usize, iStride: usize, width: i32, w: i32, kc: i32): void {
   const rowBytes = <usize>width << 2;
   if (iStride == 4 && w == width) {
-    for (let k = 0; k < kc; k++) {
-      const s = src + <usize>k * kStride, d = dst + <usize>k * rowBytes;
-      v128.store(d, v128.load(s));
-      if (width == NR) v128.store(d, v128.load(s, 16), 16);
-      else store<f32>(d, load<f32>(s, 16), 16); // width MR = 5
+    if (width == 8) {
+      for (let k = 0; k < kc; k++) {
+        const s = src + <usize>k * kStride, d = dst + <usize>k * rowBytes;
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+      }
+    } else {
+      const vecs = width & ~3;
+      for (let k = 0; k < kc; k++) {
+        const s = src + <usize>k * kStride, d = dst + <usize>k * rowBytes;
+        let i = 0;
+        for (; i < vecs; i += 4) v128.store(d + (<usize>i << 2), v128.load(s + (<usize>i << 2)));
+        for (; i < width; i++) store<f32>(d + (<usize>i << 2), load<f32>(s + (<usize>i << 2)));
+      }
     }
   } else if (kStride == 4) {
     let i = 0;
@@ -139,66 +209,36 @@ function packSliver(dst: usize, src: usize, kStride: usize, iStride: usize, widt
   }
 }
 
-// One C vector meets its accumulator; lane-wise identical to updateScalar.
-// @ts-ignore: decorator
-@inline function updateVec(p: usize, acc: v128, va: v128, vb: v128, mode: i32): void {
-  let r = f32x4.mul(acc, va);
-  if (mode == ACCUMULATE) r = f32x4.add(v128.load(p), r);
-  else if (mode == SCALE) r = f32x4.add(f32x4.mul(v128.load(p), vb), r);
-  v128.store(p, r);
-}
-
-// @ts-ignore: decorator
-@inline function updateRow(p: usize, acc0: v128, acc1: v128, va: v128, vb: v128, mode: i32): void {
-  updateVec(p, acc0, va, vb, mode);
-  updateVec(p + 16, acc1, va, vb, mode);
-}
-
 /**
- * MR×NR = 5×8 register tile: 10 f32x4 accumulators + 2 B vectors + the broadcast A value + the
- * product temporary fit V8's allocatable XMM registers on x64 (6×8 needs 16 and spills, measured
- * ~12% slower). SIMD128 has no FMA, so madd is mul then add (fused only in the opt-in relaxed build).
+ * The tile's sums (tileOut, row stride NR floats) meet C: the mr×nr valid corner becomes
+ * alpha·sum, C + alpha·sum or beta·C + alpha·sum. Vector and scalar lanes round alike, so an edge
+ * tile gives the same bits as a full one.
  */
-function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32,
-                     alpha: f32, beta: f32, mode: i32): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
-    let b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    let av = v128.load32_splat(pa);
-    c00 = madd(c00, av, b0); c01 = madd(c01, av, b1);
-    av = v128.load32_splat(pa, 4);
-    c10 = madd(c10, av, b0); c11 = madd(c11, av, b1);
-    av = v128.load32_splat(pa, 8);
-    c20 = madd(c20, av, b0); c21 = madd(c21, av, b1);
-    av = v128.load32_splat(pa, 12);
-    c30 = madd(c30, av, b0); c31 = madd(c31, av, b1);
-    av = v128.load32_splat(pa, 16);
-    c40 = madd(c40, av, b0); c41 = madd(c41, av, b1);
-    pa += MR * 4;
-    pb += NR * 4;
-  }
+function writeTile(c: usize, ldc: i32, mr: i32, nr: i32, NR: i32, alpha: f32, beta: f32, mode: i32): void {
+  if (mode == OVERWRITE) writeRows(c, ldc, mr, nr, NR, alpha, beta, OVERWRITE);
+  else if (mode == ACCUMULATE) writeRows(c, ldc, mr, nr, NR, alpha, beta, ACCUMULATE);
+  else writeRows(c, ldc, mr, nr, NR, alpha, beta, SCALE);
+}
+
+// @ts-ignore: decorator
+@inline function writeRows(c: usize, ldc: i32, mr: i32, nr: i32, NR: i32, alpha: f32, beta: f32, mode: i32): void {
   const va = f32x4.splat(alpha), vb = f32x4.splat(beta);
-  const full = mr == MR && nr == NR;
-  // an edge tile goes through edgeTile (row stride NR) in OVERWRITE mode, then is copied out
-  const p = full ? c : edgeTile;
-  const rs: usize = full ? <usize>ldc << 2 : NR * 4;
-  const m = full ? mode : OVERWRITE;
-  const one = f32x4.splat(1);
-  const ta = full ? va : one;
-  updateRow(p, c00, c01, ta, vb, m);
-  updateRow(p + rs, c10, c11, ta, vb, m);
-  updateRow(p + 2 * rs, c20, c21, ta, vb, m);
-  updateRow(p + 3 * rs, c30, c31, ta, vb, m);
-  updateRow(p + 4 * rs, c40, c41, ta, vb, m);
-  if (!full) {
-    for (let r = 0; r < mr; r++) {
-      for (let j = 0; j < nr; j++) {
-        const q = c + ((<usize>r * <usize>ldc + <usize>j) << 2);
-        const t = load<f32>(edgeTile + ((<usize>r * NR + <usize>j) << 2)) * alpha;
-        store<f32>(q, mode == OVERWRITE ? t : mode == ACCUMULATE ? load<f32>(q) + t : load<f32>(q) * beta + t);
-      }
+  for (let r = 0; r < mr; r++) {
+    const src = tileOut + ((<usize>r * <usize>NR) << 2), dst = c + ((<usize>r * <usize>ldc) << 2);
+    let j = 0;
+    for (; j + 4 <= nr; j += 4) {
+      const p = dst + (<usize>j << 2);
+      let v = f32x4.mul(v128.load(src + (<usize>j << 2)), va);
+      if (mode == ACCUMULATE) v = f32x4.add(v128.load(p), v);
+      else if (mode == SCALE) v = f32x4.add(f32x4.mul(v128.load(p), vb), v);
+      v128.store(p, v);
+    }
+    for (; j < nr; j++) {
+      const p = dst + (<usize>j << 2);
+      let t = load<f32>(src + (<usize>j << 2)) * alpha;
+      if (mode == ACCUMULATE) t = load<f32>(p) + t;
+      else if (mode == SCALE) t = load<f32>(p) * beta + t;
+      store<f32>(p, t);
     }
   }
 }

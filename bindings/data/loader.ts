@@ -7,6 +7,7 @@
 import { Tensor, tensor } from '../tensor.js';
 import { randperm } from '../ops/random.js';
 import { fmt } from '../shape.js';
+import { tick } from '../memory.js';
 import { loadMnist, MNIST_MEAN, MNIST_STD, type MnistOptions } from './mnist.js';
 
 export interface Dataset {
@@ -24,7 +25,9 @@ export class TensorDataset implements Dataset {
 
   constructor(...data: (Tensor | ArrayLike<number>)[]) {
     if (data.length === 0) throw new TypeError('TensorDataset: needs at least one tensor');
-    this.tensors = data.map((d) => (d instanceof Tensor ? d : tensor(Float32Array.from(d))));
+    // A dataset's rows are read every epoch, far apart: keep them (tensors made by a factory
+    // after the first backward() would otherwise be temporaries).
+    this.tensors = data.map((d) => (d instanceof Tensor ? d : tensor(Float32Array.from(d))).keep());
     this.length = this.tensors[0].shape[0] ?? 1;
     this.tensors.forEach((t, i) => {
       if (t.ndim === 0 || t.shape[0] !== this.length) {
@@ -115,6 +118,7 @@ export class DataLoader implements Iterable<Tensor[]> {
     const batches = this.length;
     for (let b = 0; b < batches; b++) {
       const rows = order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
+      tick();
       yield this.dataset.tensors.map((t) => t.indexSelect(rows));
     }
   }
@@ -138,7 +142,7 @@ export async function mnistDataset(options: MnistDatasetOptions): Promise<Tensor
 
 /** Mean and (population) standard deviation of all values, in float64. */
 export function meanStd(x: Tensor | ArrayLike<number>): { mean: number; std: number } {
-  const v = x instanceof Tensor ? x.data() : x;
+  const v = x instanceof Tensor ? x._read() : x;
   let mean = 0;
   for (let i = 0; i < v.length; i++) mean += v[i];
   mean /= v.length;
@@ -157,5 +161,5 @@ function standardizeArray(v: ArrayLike<number>, mean: number, std: number): Floa
  * set's stats when standardising a test set).
  */
 export function standardizeTensor(x: Tensor, stats: { mean: number; std: number } = meanStd(x)): Tensor {
-  return tensor(standardizeArray(x.data(), stats.mean, stats.std), { shape: x.shape.slice() });
+  return tensor(standardizeArray(x._read(), stats.mean, stats.std), { shape: x.shape.slice() });
 }

@@ -2,7 +2,9 @@
 export { conv2d, maxPool2d, avgPool2d } from '../ops/conv.js';
 export type { Conv2dOptions, Pool2dOptions, Padding, Pair } from '../ops/conv.js';
 export { linear } from '../ops/matmul.js';
-export { dropout } from '../ops/random.js';
+export { dropout, dropout2d } from '../ops/random.js';
+export { embedding } from '../ops/embedding.js';
+export type { EmbeddingOptions } from '../ops/embedding.js';
 export {
   mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
 } from '../ops/loss.js';
@@ -10,3 +12,13 @@ export type { LossOptions, Reduction } from '../ops/loss.js';
 export { relu, sigmoid, tanh, softplus, leakyRelu } from '../ops/elementwise.js';
 export { softmax, logSoftmax } from '../ops/reduce.js';
 export { oneHot } from '../ops/movement.js';
+export { gelu, silu } from '../ops/activations.js';
+export { convTranspose2d } from '../ops/conv_transpose.js';
+export { layerNorm } from '../ops/norm.js';
+export { scaledDotProductAttention } from '../ops/attention.js';
+export { interpolate, adaptiveAvgPool2d } from '../ops/resample.js';
+export { unflatten } from '../ops/unflatten.js';
+export type { InterpolateOptions, InterpolateMode } from '../ops/resample.js';
+export type { ScaledDotProductAttentionOptions } from '../ops/attention.js';
+export type { ConvTranspose2dOptions } from '../ops/conv_transpose.js';
+export type { GeluOptions } from '../ops/activations.js';

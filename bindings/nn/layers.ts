@@ -11,7 +11,7 @@ import { Module } from './module.js';
 import * as init from './init.js';
 
 /** PyTorch's reset_parameters for Linear and Conv: kaiming_uniform(a=√5), bias U(±1/√fanIn). */
-function resetAffine(weight: Tensor, bias: Tensor | null): void {
+export function resetAffine(weight: Tensor, bias: Tensor | null): void {
   init.kaimingUniform(weight, { a: Math.sqrt(5) });
   if (bias) {
     const [fanIn] = init.calculateFanInAndFanOut(weight);

@@ -6,6 +6,7 @@
  */
 import { Tensor, zeros } from '../tensor.js';
 import { noGrad } from '../autograd.js';
+import { makeOwned } from '../memory.js';
 import { f32 } from '../wasm.js';
 import { fmt, sameShape } from '../shape.js';
 
@@ -15,23 +16,31 @@ export interface SavedTensor {
 }
 export type StateDict = Record<string, SavedTensor>;
 
-export abstract class Module {
+/** A module of any output type (MultiheadAttention returns [output, weights]). */
+export type AnyModule = Module<unknown>;
+
+/** Out: what forward returns (a Tensor for all but a few modules such as MultiheadAttention). */
+export abstract class Module<Out = Tensor> {
   training = true;
   private readonly params = new Map<string, Tensor | null>();
   private readonly buffers = new Map<string, Tensor>();
-  private readonly children_ = new Map<string, Module>();
+  private readonly children_ = new Map<string, AnyModule>();
 
-  abstract forward(input: Tensor, ...rest: any[]): Tensor;
+  abstract forward(input: Tensor, ...rest: any[]): Out;
 
   /** Same as forward (PyTorch's `module(x)`). */
-  call(input: Tensor, ...rest: any[]): Tensor {
+  call(input: Tensor, ...rest: any[]): Out {
     return this.forward(input, ...rest);
   }
 
-  /** Registers a trainable tensor (made persistent and requiring gradients); null marks an absent one. */
+  /**
+   * Registers a trainable tensor (owned by the model, requiring gradients); null marks an absent
+   * one. Owned tensors live as long as the model is used (see memory.ts; keep() keeps a model for good).
+   */
   protected registerParameter<T extends Tensor | null>(name: string, t: T): T {
     if (t) {
-      t.keep();
+      t.ptr; // a reclaimed tensor throws here, not later
+      makeOwned(t, t._h);
       t.requiresGrad = true;
     }
     this.params.set(name, t);
@@ -39,33 +48,48 @@ export abstract class Module {
   }
 
   protected registerBuffer(name: string, t: Tensor): Tensor {
-    this.buffers.set(name, t.keep());
+    t.ptr;
+    makeOwned(t, t._h);
+    this.buffers.set(name, t);
     return t;
   }
 
-  protected registerModule<M extends Module>(name: string, m: M): M {
+  /**
+   * Keeps every parameter, buffer and gradient of this model until dispose() or garbage
+   * collection, exempt even from reclamation under memory pressure (for a model kept for later
+   * while others train); returns this.
+   */
+  keep(): this {
+    for (const [, t] of [...this.namedParameters(), ...this.namedBuffers()]) {
+      t.keep();
+      t.grad?.keep();
+    }
+    return this;
+  }
+
+  protected registerModule<M extends AnyModule>(name: string, m: M): M {
     if (!(m instanceof Module)) throw new TypeError(`${this.constructor.name}: child ${name} is not a Module`);
     this.children_.set(name, m);
     return m;
   }
 
   /** [name, child] pairs, direct children only. */
-  namedChildren(): [string, Module][] {
+  namedChildren(): [string, AnyModule][] {
     return [...this.children_];
   }
 
-  children(): Module[] {
+  children(): AnyModule[] {
     return [...this.children_.values()];
   }
 
   /** This module and every descendant with its dotted name ('' for this one). */
-  namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
+  namedModules(prefix = ''): [string, AnyModule][] {
+    const out: [string, AnyModule][] = [[prefix, this]];
     for (const [n, m] of this.children_) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
     return out;
   }
 
-  private collect(pick: (m: Module) => Iterable<[string, Tensor | null]>): [string, Tensor][] {
+  private collect(pick: (m: AnyModule) => Iterable<[string, Tensor | null]>): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [prefix, m] of this.namedModules()) {
       for (const [n, t] of pick(m)) if (t) out.push([prefix ? `${prefix}.${n}` : n, t]);
@@ -105,7 +129,7 @@ export abstract class Module {
   /** Copies of every parameter and buffer, by dotted name. */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [n, t] of [...this.namedParameters(), ...this.namedBuffers()]) out[n] = { data: t.data(), shape: t.shape.slice() };
+    for (const [n, t] of [...this.namedParameters(), ...this.namedBuffers()]) out[n] = { data: t._read(), shape: t.shape.slice() };
     return out;
   }
 
@@ -125,7 +149,7 @@ export abstract class Module {
       if (!sameShape(s.shape, t.shape) || s.data.length !== t.size) {
         throw new RangeError(`loadStateDict: ${n} has shape ${fmt(s.shape)} in the state dict but ${fmt(t.shape)} in the model`);
       }
-      f32().set(s.data, t.ptr >> 2);
+      f32().set(s.data, t.ptr >>> 2);
     }
   }
 
@@ -155,7 +179,7 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    for (const m of this.children()) x = m.forward(x);
+    for (const m of this.children()) x = m.forward(x) as Tensor;
     return x;
   }
 
@@ -163,7 +187,7 @@ export class Sequential extends Module {
     return this.children().length;
   }
 
-  at(i: number): Module {
+  at(i: number): AnyModule {
     const c = this.children();
     return c[i < 0 ? c.length + i : i];
   }
@@ -198,9 +222,12 @@ export function summary(model: Module, inputShape: number[], log: ((s: string) =
   for (const [name, m] of leaves) {
     const original = m.forward;
     const hadOwn = Object.prototype.hasOwnProperty.call(m, 'forward');
-    m.forward = function (this: Module, x: Tensor, ...rest: any[]): Tensor {
+    m.forward = function (this: AnyModule, x: Tensor, ...rest: any[]): unknown {
       const y = original.call(this, x, ...rest);
-      rows.push({ name: name || m.constructor.name, type: m.constructor.name, outputShape: y.shape.slice(), params: m.numParameters() });
+      // a module with several outputs (MultiheadAttention) reports its first
+      const first = Array.isArray(y) ? y[0] : y;
+      const outputShape = first instanceof Tensor ? first.shape.slice() : [];
+      rows.push({ name: name || m.constructor.name, type: m.constructor.name, outputShape, params: m.numParameters() });
       return y;
     };
     restore.push(() => { if (hadOwn) m.forward = original; else delete (m as { forward?: unknown }).forward; });

@@ -12,7 +12,7 @@ import { fmt } from '../shape.js';
 export type Pair = number | [number, number];
 export type Padding = Pair | 'same' | 'valid';
 
-function pair(v: Pair | undefined, dflt: number, op: string, param: string, min: number): [number, number] {
+export function pair(v: Pair | undefined, dflt: number, op: string, param: string, min: number): [number, number] {
   const p: [number, number] = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : [NaN, NaN];
   if (!p.every((x) => Number.isInteger(x) && x >= min)) {
     throw new RangeError(`${op}: ${param} must be an integer >= ${min} or a pair of them, got ${JSON.stringify(v)}`);

@@ -17,7 +17,7 @@ export function asTensor(x: TensorLike, op: string, param = 'argument'): Tensor 
   if (x instanceof Tensor) return x;
   if (typeof x === 'number') {
     const t = Tensor._empty(SCALAR_SHAPE, 'scalar');
-    f32()[t.ptr >> 2] = x;
+    f32()[t.ptr >>> 2] = x;
     return t;
   }
   throw new TypeError(`${op}: ${param} must be a Tensor or a number, got ${x === null ? 'null' : typeof x}`);

@@ -54,12 +54,12 @@ function classLoss(op: string, x: Tensor, labels: Labels, options: LossOptions |
   const k = K();
   const losses = Tensor._empty([N], op);
   const logp = fused === 'ce' ? Tensor._empty([N, C], `${op} log-probabilities`) : null;
-  const labelsCopy = Int32Array.from(labels instanceof Tensor ? labels.data() : labels);
+  const labelsCopy = Int32Array.from(labels instanceof Tensor ? labels._read() : labels);
   withIndices(labelsCopy, op, (lp) => {
     const bad = fused === 'ce'
       ? k.crossEntropyForward(x.ptr, lp, losses.ptr, logp!.ptr, N, C)
       : k.nllForward(x.ptr, lp, losses.ptr, N, C);
-    if (bad >= 0) throw new RangeError(`${op}: label ${i32()[(lp >> 2) + bad]} of sample ${bad} is outside [0, ${C})`);
+    if (bad >= 0) throw new RangeError(`${op}: label ${i32()[(lp >>> 2) + bad]} of sample ${bad} is outside [0, ${C})`);
   });
   record(losses, op, [x], (g) => {
     const dx = Tensor._empty(x.shape, `${op} backward`);

@@ -19,7 +19,7 @@ export function stridedCopy(src: Tensor, srcOffset: number, dst: Tensor, dstOffs
   const args = alloc(ARGS_BYTES);
   try {
     const v = i32();
-    const base = args >> 2;
+    const base = args >>> 2;
     for (let i = 0; i < n; i++) {
       v[base + i] = c.shape[i];
       v[base + COPY_MAX_DIMS + i] = c.strides[0][i];
@@ -180,7 +180,7 @@ export function withIndices<T>(indices: ArrayLike<number> | Tensor, op: string, 
       for (let i = 0; i < n; i++) {
         const k = indices[i];
         if (!Number.isInteger(k)) throw new TypeError(`${op}: index ${i} is ${k}, not an integer`);
-        v[(ptr >> 2) + i] = k;
+        v[(ptr >>> 2) + i] = k;
       }
     }
     return fn(ptr, n);
@@ -196,7 +196,7 @@ export function gatherRows(x: Tensor, indices: ArrayLike<number> | Tensor): Tens
   const saved = indices instanceof Tensor ? indices : Int32Array.from(indices as ArrayLike<number>);
   withIndices(indices, 'indexSelect', (ptr) => {
     const bad = K().gatherRows(x.ptr, ptr, out.ptr, n, rowLen, x.shape[0]);
-    if (bad >= 0) throw new RangeError(`indexSelect: index ${i32()[(ptr >> 2) + bad]} at position ${bad} is out of range for dim 0 of size ${x.shape[0]}`);
+    if (bad >= 0) throw new RangeError(`indexSelect: index ${i32()[(ptr >>> 2) + bad]} at position ${bad} is out of range for dim 0 of size ${x.shape[0]}`);
   });
   return record(out, 'indexSelect', [x], (g) => {
     const dx = Tensor._empty(x.shape, 'indexSelect backward');
@@ -213,7 +213,7 @@ export function oneHot(labels: ArrayLike<number> | Tensor, numClasses: number): 
   const out = Tensor._empty([n, numClasses], 'oneHot');
   withIndices(labels, 'oneHot', (ptr) => {
     const bad = K().oneHot(ptr, out.ptr, n, numClasses);
-    if (bad >= 0) throw new RangeError(`oneHot: label ${i32()[(ptr >> 2) + bad]} at position ${bad} is outside [0, ${numClasses})`);
+    if (bad >= 0) throw new RangeError(`oneHot: label ${i32()[(ptr >>> 2) + bad]} at position ${bad} is outside [0, ${numClasses})`);
   });
   return out;
 }

@@ -52,7 +52,7 @@ export function randperm(n: number): Int32Array {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
   return withScratch(Math.max(n, 1) * 4, (ptr) => {
     K().rngPermutation(ptr, n);
-    return i32().slice(ptr >> 2, (ptr >> 2) + n);
+    return i32().slice(ptr >>> 2, (ptr >>> 2) + n);
   });
 }
 
@@ -60,14 +60,14 @@ export function randperm(n: number): Int32Array {
 export function getRngState(): number[] {
   return withScratch(RNG_STATE_BYTES, (ptr) => {
     K().rngGetState(ptr);
-    return Array.from(i32().slice(ptr >> 2, (ptr >> 2) + RNG_STATE_WORDS));
+    return Array.from(i32().slice(ptr >>> 2, (ptr >>> 2) + RNG_STATE_WORDS));
   });
 }
 
 export function setRngState(state: number[]): void {
   if (!Array.isArray(state) || state.length !== RNG_STATE_WORDS) throw new TypeError(`setRngState: expected the ${RNG_STATE_WORDS} numbers from getRngState()`);
   withScratch(RNG_STATE_BYTES, (ptr) => {
-    i32().set(state, ptr >> 2);
+    i32().set(state, ptr >>> 2);
     K().rngSetState(ptr);
   });
 }
@@ -82,4 +82,21 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   K().binary(2, x.ptr, mask.ptr, out.ptr, 1, 1, 1, x.size, 0, 0, 0, 1, 0, 0, 0, 1);
   if (!isGradEnabled()) return out;
   return record(out, 'dropout', [x], (g) => [g.mul(mask)]);
+}
+
+/**
+ * Channel dropout (PyTorch's dropout2d): zeroes whole channels of [N, C, H, W] (or [C, H, W])
+ * with probability p and scales the kept ones by 1/(1−p). The mask, one value per channel, comes
+ * from the same seeded generator as dropout.
+ */
+export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout2d: p must be in [0, 1], got ${p}`);
+  if (!(x instanceof Tensor) || (x.ndim !== 3 && x.ndim !== 4)) {
+    throw new RangeError(`dropout2d: input must be 4-D [N, C, H, W] or 3-D [C, H, W], got ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`);
+  }
+  if (!training || p === 0) return x;
+  const maskShape = x.shape.map((d, i) => (i < x.ndim - 2 ? d : 1));
+  const mask = Tensor._empty(maskShape, 'dropout2d mask');
+  K().rngBernoulliMask(mask.ptr, mask.size, p, p === 1 ? 0 : 1 / (1 - p));
+  return x.mul(mask);
 }

@@ -180,7 +180,7 @@ export class LBFGS extends Optimizer<Resolved> {
     const out = new Float32Array(this.numel);
     let offset = 0;
     for (const p of this.params) {
-      if (p.grad && !p.grad.isDisposed) out.set(p.grad.data(), offset);
+      if (p.grad && !p.grad.isDisposed) out.set(p.grad._read(), offset);
       offset += p.size;
     }
     return out;
@@ -190,18 +190,18 @@ export class LBFGS extends Optimizer<Resolved> {
     const a = fr(stepSize);
     let offset = 0;
     for (const p of this.params) {
-      const base = p.ptr >> 2, mem = f32();
+      const base = p.ptr >>> 2, mem = f32();
       for (let i = 0; i < p.size; i++) mem[base + i] = mem[base + i] + fr(a * update[offset + i]);
       offset += p.size;
     }
   }
 
   private cloneParams(): Float32Array[] {
-    return this.params.map((p) => p.data());
+    return this.params.map((p) => p._read());
   }
 
   private setParams(x: Float32Array[]): void {
-    this.params.forEach((p, i) => f32().set(x[i], p.ptr >> 2));
+    this.params.forEach((p, i) => f32().set(x[i], p.ptr >>> 2));
   }
 
   private evaluate(closure: Closure): number {

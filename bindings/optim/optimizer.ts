@@ -7,6 +7,7 @@
 import { Tensor, tensor, zeros, full } from '../tensor.js';
 import { K, type Kernels } from '../wasm.js';
 import { fmt } from '../shape.js';
+import { makeOwned } from '../memory.js';
 
 /** The fused optimiser kernels (assembly/kernels/optim.ts), typed by the generated ABI. */
 export type OptimKernels = Pick<Kernels, 'sgdStep' | 'adamStep' | 'rmspropStep' | 'adagradStep' | 'adadeltaStep'>;
@@ -35,10 +36,11 @@ export type ParamGroup<O> = O & { params: Tensor[]; initialLr?: number };
 
 function checkParam(p: unknown, who: string, where: string): Tensor {
   if (!(p instanceof Tensor)) throw new TypeError(`${who}: ${where} is not a Tensor`);
-  if (p._h.temp) {
-    throw new Error(`${who}: ${where} (shape ${fmt(p.shape)}, made by ${p._op}) is a temporary; parameters must be persistent (made by tensor()/zeros()/randn()..., or .keep()) because the optimiser updates them in place`);
-  }
-  if (p._node) throw new Error(`${who}: ${where} is not a leaf tensor; optimise leaves (detach().keep() it)`);
+  if (p._node) throw new Error(`${who}: ${where} (shape ${fmt(p.shape)}, made by ${p._op}) is not a leaf tensor; optimise leaves (x.detach().requiresGrad_())`);
+  // The optimiser updates it in place every step: it lives as a model's parameter does.
+  p.ptr;
+  makeOwned(p, p._h);
+  p.grad && !p.grad.isDisposed && makeOwned(p.grad, p.grad._h);
   return p;
 }
 
@@ -100,10 +102,14 @@ export abstract class Optimizer<O extends { lr: number }> {
     return typeof loss === 'number' ? loss : loss.item();
   }
 
-  /** The state of p, created by init on first use. */
+  /** The state of p, created by init on first use (its tensors owned, as p is). */
   protected stateOf(p: Tensor, init: () => ParamState): ParamState {
     let s = this.state.get(p);
-    if (!s) this.state.set(p, (s = init()));
+    if (!s) {
+      s = init();
+      ownTensors(s);
+      this.state.set(p, s);
+    }
     return s;
   }
 
@@ -155,13 +161,20 @@ export abstract class Optimizer<O extends { lr: number }> {
       if (!p) throw new Error(`${this.name}.loadStateDict: state for parameter ${key}, but there are only ${params.length}`);
       const restored: ParamState = {};
       for (const [k, v] of Object.entries(s)) restored[k] = load(v);
+      ownTensors(restored);
       this.state.set(p, restored);
     }
   }
 }
 
+function ownTensors(s: ParamState | StateValue): void {
+  if (s instanceof Tensor) makeOwned(s, s._h);
+  else if (Array.isArray(s)) s.forEach(ownTensors);
+  else if (s !== null && typeof s === 'object' && !(s instanceof Float32Array)) Object.values(s).forEach(ownTensors);
+}
+
 function save(v: StateValue): SavedValue {
-  if (v instanceof Tensor) return { data: v.data(), shape: v.shape.slice() };
+  if (v instanceof Tensor) return { data: v._read(), shape: v.shape.slice() };
   if (v instanceof Float32Array) return v.slice();
   if (Array.isArray(v)) return v.map(save);
   return v;

@@ -1,0 +1,65 @@
+/** ConvTranspose2d: PyTorch's layout, defaults, initialisation and output_size argument. */
+import { Tensor, zeros } from '../tensor.js';
+import { fmt } from '../shape.js';
+import { convTranspose2d, convTransposeSize, type ConvTranspose2dOptions } from '../ops/conv_transpose.js';
+import { pair, type Pair } from '../ops/conv.js';
+import { Module } from './module.js';
+import { resetAffine } from './layers.js';
+
+export interface ConvTranspose2dLayerOptions extends ConvTranspose2dOptions {
+  bias?: boolean;
+}
+
+export class ConvTranspose2d extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly kernelSize: [number, number];
+
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair,
+    readonly options: ConvTranspose2dLayerOptions = {}) {
+    super();
+    this.kernelSize = pair(kernelSize, 1, 'ConvTranspose2d', 'kernelSize', 1);
+    if ((options.groups ?? 1) !== 1) throw new RangeError(`ConvTranspose2d: groups must be 1 (grouped transposed convolution is not supported), got ${options.groups}`);
+    // weight [in, out, kH, kW]: fan in (PyTorch's, from dim 1) is out·kH·kW
+    this.weight = this.registerParameter('weight', zeros([inChannels, outChannels, ...this.kernelSize]));
+    this.bias = this.registerParameter('bias', options.bias === false ? null : zeros([outChannels]));
+    resetAffine(this.weight, this.bias);
+  }
+
+  /**
+   * outputSize ([H, W], or [N, C, H, W]) picks the outputPadding that gives that size, as
+   * PyTorch's forward(input, output_size) does (stride > 1 makes several sizes possible).
+   */
+  forward(x: Tensor, outputSize?: number[]): Tensor {
+    const { stride, padding, dilation, outputPadding } = this.options;
+    let op = outputPadding;
+    if (outputSize !== undefined) op = this.outputPaddingFor(x, outputSize);
+    return convTranspose2d(x, this.weight, this.bias, { stride, padding, dilation, outputPadding: op });
+  }
+
+  private outputPaddingFor(x: Tensor, outputSize: number[]): [number, number] {
+    const size = outputSize.slice(-2);
+    if (size.length !== 2 || (outputSize.length !== 2 && outputSize.length !== 4)) {
+      throw new RangeError(`ConvTranspose2d: outputSize must be [H, W] or [N, C, H, W], got ${fmt(outputSize)}`);
+    }
+    if (x.ndim !== 4) throw new RangeError(`ConvTranspose2d: input must be 4-D [N, C, H, W], got ${fmt(x.shape)}`);
+    const s = pair(this.options.stride, 1, 'ConvTranspose2d', 'stride', 1);
+    const p = pair(this.options.padding, 0, 'ConvTranspose2d', 'padding', 0);
+    const d = pair(this.options.dilation, 1, 'ConvTranspose2d', 'dilation', 1);
+    return [0, 1].map((i) => {
+      const least = convTransposeSize(x.shape[2 + i], this.kernelSize[i], s[i], p[i], d[i], 0);
+      const extra = size[i] - least;
+      if (!Number.isInteger(size[i]) || extra < 0 || extra >= Math.max(s[i], d[i])) {
+        throw new RangeError(`ConvTranspose2d: requested output size ${fmt(size)} is not reachable from input ${fmt(x.shape)}: `
+          + `dim ${i} can be ${least} to ${least + Math.max(s[i], d[i]) - 1}`);
+      }
+      return extra;
+    }) as [number, number];
+  }
+
+  override extraRepr(): string {
+    const { stride = 1, padding = 0, outputPadding = 0, dilation = 1 } = this.options;
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${fmt(this.kernelSize)}, stride=${JSON.stringify(stride)}, `
+      + `padding=${JSON.stringify(padding)}, outputPadding=${JSON.stringify(outputPadding)}, dilation=${JSON.stringify(dilation)}`;
+  }
+}

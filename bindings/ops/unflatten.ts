@@ -1,0 +1,18 @@
+/** unflatten (PyTorch's Tensor.unflatten): one dim split into several, a view with reshape's gradient. */
+import { Tensor } from '../tensor.js';
+import { fmt, normAxis } from '../shape.js';
+import { reshape } from './movement.js';
+
+export function unflatten(x: Tensor, dim: number, sizes: number[]): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError('unflatten: input must be a Tensor');
+  const d = normAxis(dim, x.ndim, 'unflatten');
+  if (!Array.isArray(sizes) || sizes.length === 0) throw new RangeError(`unflatten: sizes must be a non-empty list, got ${JSON.stringify(sizes)}`);
+  const s = sizes.slice();
+  const infer = s.indexOf(-1);
+  const known = s.reduce((a, b) => (b === -1 ? a : a * b), 1);
+  if (infer >= 0 && known > 0 && x.shape[d] % known === 0) s[infer] = x.shape[d] / known;
+  if (s.some((v) => !Number.isInteger(v) || v < 0) || s.reduce((a, b) => a * b, 1) !== x.shape[d]) {
+    throw new RangeError(`unflatten: sizes ${fmt(sizes)} do not multiply to ${x.shape[d]}, the size of dim ${dim} of ${fmt(x.shape)}`);
+  }
+  return reshape(x, [...x.shape.slice(0, d), ...s, ...x.shape.slice(d + 1)]);
+}
