@@ -96,12 +96,9 @@ export async function fitExperiment<S extends Settings>(run: Run<S>, spec: FitSp
   const lossFn: LossFn = (out, y) => {
     const l = spec.loss(out, y);
     if (classify && out.ndim === 2 && out.shape[1] > 1) {
-      noGrad(() => {
-        const p = out.argmax(1).data();
-        const t = (y.ndim === 2 ? y.argmax(1) : y).data();
-        for (let i = 0; i < p.length; i++) if (p[i] === t[i]) correct++;
-        seen += p.length;
-      });
+      // Counted in wasm and read back once: one synchronisation per step, not one per array.
+      correct += noGrad(() => out.argmax(1).eq(y.ndim === 2 ? y.argmax(1) : y).sum().item());
+      seen += out.shape[0];
     }
     return l;
   };

@@ -4,7 +4,7 @@
 // dense network (widths decreasing from 784 to 10) against the best shallow network of
 // shallow-mnist (c), retrained here on the same data. The seed's own training settings apply to
 // (a) and (b): SGD lr 0.001, Nesterov momentum 0.8, weight decay 1e-5, batches of 10.
-import { noGrad, nn, optim } from '../../../bindings/index.js';
+import { cat, noGrad, nn, optim } from '../../../bindings/index.js';
 import { DataLoader } from '../../../bindings/data/index.js';
 import { type EpochRecord, historyChart, mnistLoaders } from '../../harness/index.js';
 import { lineChart } from '../../plot/index.js';
@@ -144,7 +144,8 @@ register({
         train: new DataLoader(data.trainSet, { batchSize: net.batchSize, shuffle: true }),
         test: data.test,
         onBatch: () => {
-          const norms = noGrad(() => layers.map((l) => l.weight.grad!.square().sum().sqrt().item()));
+          // Every layer's ‖∇W‖² in one tensor, read back once per step.
+          const norms = Array.from(noGrad(() => cat(layers.map((l) => l.weight.grad!.square().sum().reshape([1]))).data()), Math.sqrt);
           norms.forEach((v, i) => (sums[i] += v));
           ratioSum += norms[0] / norms[norms.length - 1];
           batches++;
