@@ -1,4 +1,4 @@
-// The `wasmgrad` command: `list`, `run <id|all>`, `merge` and their help. Exit codes: 0 done,
+// The `wasmgrad` command: `list`, `run <id|all>`, `predict`, `merge` and their help. Exit codes: 0 done,
 // 1 an experiment failed or its input was bad, 2 a usage error (unknown id or flag, bad value,
 // an output folder that cannot be written) — always one line on stderr, never a stack trace
 // unless WASMGRAD_DEBUG is set.
@@ -13,6 +13,7 @@ import { addBenchCommand } from './commands/bench.js';
 import { OutDirError, type PreparedDir, prepareOutDir, removeIfEmpty } from './harness/outdir.js';
 import { type ShardSpec, parseShard, resolveShard } from './harness/sweep.js';
 import { spawnShardProcess } from './harness/spawn.js';
+import { PredictError, type PredictOptions, predict } from './predict/predict.js';
 import { engineVersion, runExperiment, type RunSummary } from './output.js';
 import type { OutStream } from './progress.js';
 import { type CommonFlag, type Experiment, experiments } from './registry.js';
@@ -160,6 +161,23 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       setExit(1);
     }
   });
+
+  configure(program.command('predict'), io)
+    .description('classify your own digit images (PNG, JPEG, ...) with the CNN that `wasmgrad run mnist-cnn` trained')
+    .argument('<images...>', 'image files, one digit each (dark on light or light on dark)')
+    .option('--model <file>', 'a checkpoint written by mnist-cnn (default: the last one it wrote)')
+    .option('--json', 'print the predictions as JSON')
+    .option('--preview <png>', 'also write a PNG of the 28×28 inputs as the network saw them')
+    .action(async (images: string[], flags: PredictOptions) => {
+      try {
+        const { exitCode, predictions } = await predict(images, flags, log);
+        for (const p of predictions) if (p.error && !flags.json) io.err.write(`error: ${p.error}\n`);
+        setExit(exitCode);
+      } catch (e) {
+        if (e instanceof PredictError && e.exitCode === 2) throw new UsageError(`error: ${e.message}`);
+        throw e;
+      }
+    });
 
   configure(program.command('merge'), io)
     .description('join the shard folders of one sweep (--shard runs) into one run folder: figures, results.json, report.md')

@@ -79,9 +79,12 @@ class Bar implements Progress {
       const t = this.con.now();
       if (t - this.lastDraw >= REDRAW_MS) this.redraw(t);
     } else {
-      while (this.total > 0 && this.nextQuarter <= 4 && this.n >= (this.total * this.nextQuarter) / 4) {
+      // One line when a quarter is passed, however many quarters one update jumps.
+      let passed = this.nextQuarter;
+      while (this.total > 0 && passed <= 4 && this.n >= (this.total * passed) / 4) passed++;
+      if (passed > this.nextQuarter) {
         this.con.out.write(this.line(this.con.now(), false) + '\n');
-        this.nextQuarter++;
+        this.nextQuarter = passed;
       }
     }
   }

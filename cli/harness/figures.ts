@@ -21,6 +21,9 @@ export interface EpochRecord {
   /** Loss and accuracy on `trainEval` after the epoch (eval mode), when given. */
   trainEvalLoss?: number;
   trainEvalAccuracy?: number;
+  /** Loss and accuracy on the validation split after the epoch, when given. */
+  valLoss?: number;
+  valAccuracy?: number;
   testLoss?: number;
   testAccuracy?: number;
 }
@@ -42,13 +45,15 @@ export interface RunHistory {
   color?: string;
 }
 
-type Metric = 'trainLoss' | 'trainAccuracy' | 'trainEvalLoss' | 'trainEvalAccuracy' | 'testLoss' | 'testAccuracy';
+type Metric = 'trainLoss' | 'trainAccuracy' | 'trainEvalLoss' | 'trainEvalAccuracy' | 'valLoss' | 'valAccuracy' | 'testLoss' | 'testAccuracy';
 
 const METRIC_LABEL: Record<Metric, string> = {
   trainLoss: 'training loss',
   trainAccuracy: 'training accuracy (running)',
   trainEvalLoss: 'training loss',
   trainEvalAccuracy: 'training accuracy',
+  valLoss: 'validation loss',
+  valAccuracy: 'validation accuracy',
   testLoss: 'test loss',
   testAccuracy: 'test accuracy',
 };
@@ -98,13 +103,14 @@ export function learningCurves(history: EpochRecord[], title: string): Chart {
     series: [
       ...line('train (mean over the epoch)', 'trainLoss', '#4e79a7', has('trainEvalLoss') ? [6, 4] : undefined),
       ...line('train (after the epoch)', 'trainEvalLoss', '#4e79a7'),
+      ...line('validation', 'valLoss', '#f28e2b'),
       ...line('test', 'testLoss', '#e15759'),
     ],
     legend: 'top-right',
     width: 620,
     height: 440,
   });
-  if (!has('trainAccuracy') && !has('testAccuracy')) return panels({ title, charts: [loss] });
+  if (!has('trainAccuracy') && !has('testAccuracy') && !has('valAccuracy')) return panels({ title, charts: [loss] });
   const acc = lineChart({
     title: 'Accuracy per epoch',
     x: { label: 'epoch' },
@@ -112,6 +118,7 @@ export function learningCurves(history: EpochRecord[], title: string): Chart {
     series: [
       ...line('train (running)', 'trainAccuracy', '#4e79a7', has('trainEvalAccuracy') ? [6, 4] : undefined),
       ...line('train (after the epoch)', 'trainEvalAccuracy', '#4e79a7'),
+      ...line('validation', 'valAccuracy', '#f28e2b'),
       ...line('test', 'testAccuracy', '#e15759'),
     ],
     legend: 'bottom-right',

@@ -38,6 +38,8 @@ export interface FitSpec {
   test?: Batches;
   /** Also evaluated after every epoch, e.g. the whole training set in eval mode (double descent). */
   trainEval?: Batches;
+  /** A validation split, evaluated after every epoch (valLoss, valAccuracy): choose settings by it, not by test. */
+  validation?: Batches;
   epochs: number;
   scheduler?: LRScheduler<any>;
   /** Classification: running training accuracy and test accuracy (default true). */
@@ -47,6 +49,8 @@ export interface FitSpec {
   /** Stop after an epoch for which this returns true (e.g. zero training error). */
   stopWhen?: (epoch: EpochRecord) => boolean;
   onEpoch?: (epoch: EpochRecord) => void;
+  /** After every optimiser step, gradients still in place (e.g. to measure their norms). */
+  onBatch?: (batch: number, loss: number) => void;
   /** 'batches': a bar per epoch (default); 'epochs': one bar for the whole run; false: silent. */
   progress?: 'batches' | 'epochs' | false;
   /** true or options: the standard figures. Default none. */
@@ -92,12 +96,9 @@ export async function fitExperiment<S extends Settings>(run: Run<S>, spec: FitSp
   const lossFn: LossFn = (out, y) => {
     const l = spec.loss(out, y);
     if (classify && out.ndim === 2 && out.shape[1] > 1) {
-      noGrad(() => {
-        const p = out.argmax(1).data();
-        const t = (y.ndim === 2 ? y.argmax(1) : y).data();
-        for (let i = 0; i < p.length; i++) if (p[i] === t[i]) correct++;
-        seen += p.length;
-      });
+      // Counted in wasm and read back once: one synchronisation per step, not one per array.
+      correct += noGrad(() => out.argmax(1).eq(y.ndim === 2 ? y.argmax(1) : y).sum().item());
+      seen += out.shape[0];
     }
     return l;
   };
@@ -122,6 +123,7 @@ export async function fitExperiment<S extends Settings>(run: Run<S>, spec: FitSp
           if (!Number.isFinite(p.loss) || (spec.explode !== undefined && Math.abs(p.loss) > spec.explode * Math.abs(firstLoss))) throw new Diverged(p.batch, p.loss);
           bar?.update(p.batch, { loss: p.meanLoss });
         },
+        onBatch: spec.onBatch ? (p) => spec.onBatch!(p.batch, p.loss) : undefined,
       }).loss;
     } catch (e) {
       if (!(e instanceof Diverged)) throw e;
@@ -137,6 +139,11 @@ export async function fitExperiment<S extends Settings>(run: Run<S>, spec: FitSp
       const r = evaluate(spec.model, spec.trainEval, { lossFn: spec.loss });
       record.trainEvalLoss = r.loss;
       if (classify) record.trainEvalAccuracy = r.accuracy;
+    }
+    if (spec.validation) {
+      const r = evaluate(spec.model, spec.validation, { lossFn: spec.loss });
+      record.valLoss = r.loss;
+      if (classify) record.valAccuracy = r.accuracy;
     }
     if (spec.test) {
       const r = evaluate(spec.model, spec.test, { lossFn: spec.loss });

@@ -38,7 +38,8 @@ export function imageGrid(spec: ImageGridSpec): Chart {
   const top = theme.titleSize + 26;
   const [lo, hi] = spec.range ?? [0, 1];
   const cmap = colorMap(spec.colormap, 'greys');
-  const width = cols * cellW + 24;
+  // Wide enough for the title even when there are only one or two images.
+  const width = Math.max(cols * cellW + 24, Math.ceil(spec.title.length * theme.titleSize * 0.62) + 40);
   const height = top + rows * cellH + 12;
   return {
     width,
