@@ -4,3 +4,4 @@
 import './functions/index.js';
 import './mnist/index.js';
 import './backprop/index.js';
+import './cnn/index.js';
