@@ -1,5 +1,5 @@
 // `wasmgrad run ps5-backprop --csv FILE`: the seed's data file is private, so users bring their
-// own. Bad files are errors naming the file, the line and the column, with exit code 1 and
+// own. Bad files (and files too short for an 80/20 split) are errors naming the file, the line and the column, with exit code 1 and
 // nothing written to --out; a good file (columns in any order, extra columns ignored) is used.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,8 @@ test('ps5-backprop --csv: missing file, missing column, non-numeric cell, empty 
       [write('empty.csv', ''), /empty\.csv: empty CSV, expected a header row/],
       [write('column.csv', 'x_1,x2,classification\n-5,100,0\n'), /column\.csv: line 1: missing column 'x_2'/],
       [write('cell.csv', 'x_1,x_2,classification\n-5.1,100,0\n-4.9,n/a,1\n'), /cell\.csv: line 3, column 2 'x_2': non-numeric value 'n\/a'/],
-      [write('label.csv', 'x_1,x_2,classification\n-5.1,100,0\n-4.9,300,1\n-4.2,-50,2\n'), /label\.csv: line 4, column 3 'classification': label 2, expected 0 or 1/],
+      [write('label.csv', `x_1,x_2,classification\n${'-5.1,100,0\n-4.9,300,1\n'.repeat(5)}-4.2,-50,2\n`), /label\.csv: line 12, column 3 'classification': label 2, expected 0 or 1/],
+      [write('short.csv', 'x_1,x_2,classification\n-5.1,100,0\n-4.9,300,1\n'), /short\.csv: 2 data rows after the header; at least 10 needed/],
     ];
     for (const [file, pattern] of cases) {
       const out = join(dir, 'out');
