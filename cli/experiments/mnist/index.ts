@@ -3,3 +3,6 @@ import './mnist-cnn.js';
 import './shallow-mnist.js';
 import './vanishing-gradients.js';
 import './double-descent.js';
+// Seed 004 (UCL "Advanced ML", assignment 1): four models by autodiff, then by hand.
+import './mnist-four-models.js';
+import './manual-gradients.js';
