@@ -3,3 +3,6 @@
 // and each file calls register() from ../registry.js when imported.
 import './functions/index.js';
 import './mnist/index.js';
+import './optimisation/index.js';
+import './classic/index.js';
+import './cnn/index.js';

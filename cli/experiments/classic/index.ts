@@ -1,0 +1,3 @@
+// Classic machine learning beside neural networks (seed 003 exercises 2.1-2.3, 3.1).
+import './time-series-regression.js';
+import './som.js';

@@ -1,0 +1,30 @@
+// Checks of the convolution experiments' quick forms (seed 003 exercise 3.3), beyond the generated ones.
+import * as assert from 'uvu/assert';
+import { checkExperiment, keyNumber } from '../helpers/experiment-checks.js';
+
+checkExperiment('conv-toeplitz', ({ json, report }) => {
+  assert.is(keyNumber(json, /^y = conv\(x\)$/).ours, '[6, 6, 7, 8]');
+  assert.equal(json.results.A, [[1, 0, 1, 0, 0, 0], [0, 1, 0, 1, 0, 0], [0, 0, 1, 0, 1, 0], [0, 0, 0, 1, 0, 1]]);
+  // A read off the backward pass equals A from the forward pass: the input gradient multiplies by Aᵀ.
+  assert.equal(json.results.AtFromGradient, json.results.A);
+  assert.equal(json.results.xHat, [6, 6, 13, 14, 7, 8]);
+  assert.is(keyNumber(json, /max \|Aᵀy − conv input gradient/).ours, 0);
+  assert.equal(json.results.nullSpace.response, [[0, 0, 0, 0], [0, 0, 0, 0]]);
+  assert.equal(json.results.nullSpace.itsOutput, [6, 6, 7, 8]);
+  assert.match(report, /5-entry vector \[6, 6, 13, 7, 8\]/);
+});
+
+checkExperiment('cnn-variants', ({ json, report }) => {
+  const names = ['course', 'model1', 'model2', 'model3', 'model4', 'resnet-mnist'];
+  assert.equal(Object.keys(json.results.training).sort(), names.slice().sort());
+  for (const n of names) {
+    const h = json.results.training[n].history;
+    assert.is(h.length, 1, n);
+    assert.ok(h[0].testAccuracy > 0.1 && h[0].trainLoss < 2.5, `${n}: ${JSON.stringify(h[0])}`);
+  }
+  // Wrong predictions per label add up to the errors of the final evaluation.
+  const wrong = json.results.resnetMnistWrongPerClass as number[];
+  const acc = json.results.training['resnet-mnist'].testAccuracy as number;
+  assert.is(wrong.reduce((a, b) => a + b, 0), Math.round((1 - acc) * 50));
+  assert.match(report, /Not run: --data-dir did not point at CIFAR-10/);
+});
