@@ -74,7 +74,7 @@ register({
         legend: 'none',
       })),
       cols: Math.min(4, moonPanels.length), panelWidth: 420, panelHeight: 340,
-    }), { caption: 'Red: the units, joined along the map\'s grid. Units between the moons are not idle: every unit moves at every step (the Gaussian neighbourhood is never zero); they sit between clusters because the map is a connected sheet whose neighbours lie on both moons.' });
+    }), { data: false, caption: 'Red: the units, joined along the map\'s grid. Units between the moons are not idle: every unit moves at every step (the Gaussian neighbourhood is never zero); they sit between clusters because the map is a connected sheet whose neighbours lie on both moons.' });
     ctx.result('moons', moonPanels.map((p) => ({ iterations: p.iters, quantizationError: p.qe, units: p.w })));
     ctx.keyNumber(`two moons: quantisation error after ${moonPanels.at(-1)!.iters} iterations`, moonPanels.at(-1)!.qe);
 

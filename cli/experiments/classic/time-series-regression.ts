@@ -123,7 +123,7 @@ register({
     testFraction: 0.2,
     validationDays: 365,
   },
-  quick: { days: 400, lags: [1, 4], forest: { trees: 4, maxDepth: 5 }, mlp: { hidden: 16, epochs: 3, lr: 0.003, batchSize: 64 }, validationDays: 60 },
+  quick: { days: 400, lags: [1, 4], forest: { trees: 4, maxDepth: 5 }, mlp: { hidden: 16, epochs: 25, lr: 0.01, batchSize: 64 }, validationDays: 60 },
   async run(ctx) {
     const s = ctx.settings;
     const csv = ctx.options.csv as string | undefined;
