@@ -10,6 +10,7 @@ import { alloc, free, withScratch } from '../memory.js';
 import { runParts, threadsFor } from '../threads.js';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, sizeOf } from '../shape.js';
 import { sumTo } from './reduce.js';
+import { bindArgs, boolArg, keysOf } from '../args.js';
 
 /** Nested arrays of booleans: a boolean mask (tensors hold float32 only). */
 export type BoolMask = boolean[] | BoolMask[];
@@ -173,6 +174,9 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotPro
  * query [..., L, E], key [..., S, E], value [..., S, Ev] -> [..., L, Ev].
  */
 export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
-  options: ScaledDotProductAttentionOptions = {}): Tensor {
-  return attention(query, key, value, options).output;
+  ...rest: (Tensor | BoolMask | number | boolean | null | ScaledDotProductAttentionOptions | undefined)[]): Tensor {
+  // PyTorch's (query, key, value, attnMask?, dropoutP?, isCausal?, scale?), positionally or by name
+  const options = bindArgs(OP, rest, keysOf<ScaledDotProductAttentionOptions>()('attnMask', 'dropoutP', 'isCausal', 'scale'));
+  if (options.isCausal !== undefined) boolArg(OP, 'isCausal', options.isCausal);
+  return attention(query, key, value, options as ScaledDotProductAttentionOptions).output;
 }

@@ -138,8 +138,10 @@ export function dropout(x: Tensor, p = 0.5, training = true, inplace = false): T
  * with probability p and scales the kept ones by 1/(1−p). The mask, one value per channel, comes
  * from the same seeded generator as dropout.
  */
-export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout2d: p must be in [0, 1], got ${p}`);
+export function dropout2d(x: Tensor, p = 0.5, training = true, inplace = false): Tensor {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout2d: p must be in [0, 1], got ${show(p)}`);
+  boolArg('dropout2d', 'training', training);
+  unsupported('dropout2d', 'inplace', inplace, false, 'it returns a new tensor');
   if (!(x instanceof Tensor) || (x.ndim !== 3 && x.ndim !== 4)) {
     throw new RangeError(`dropout2d: input must be 4-D [N, C, H, W] or 3-D [C, H, W], got ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`);
   }
