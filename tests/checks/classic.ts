@@ -29,3 +29,17 @@ checkExperiment('som', ({ json }) => {
   const moons = json.results.moons as Array<{ quantizationError: number }>;
   assert.ok(moons[moons.length - 1].quantizationError < moons[0].quantizationError);
 });
+
+checkExperiment('mlp-grid-search', ({ json, report }) => {
+  // Quick: 3 solvers × 2 activations × 2 layer sets on each of the two default data sets.
+  for (const tag of ['a', 'b']) {
+    const g = json.results[`grid-${tag}`];
+    assert.is(g.rows.length, 12);
+    const best = Math.max(...g.rows.map((r: { validation: number }) => r.validation));
+    assert.is(g.best.validation, best);
+    assert.ok(g.test >= 0 && g.test <= 1);
+  }
+  // Iris is easy: the best of the grid is far above chance (1/3) on validation and test.
+  assert.ok(json.results['grid-a'].best.validation >= 0.8 && json.results['grid-a'].test >= 0.8, JSON.stringify(json.results['grid-a'].best));
+  assert.match(report, /\| solver \| activation \| \(20, 20\) \| \(50, 20\) \|/);
+});

@@ -45,6 +45,11 @@ export interface ForestOptions {
   maxDepth: number;
   /** ml-random-forest's own generator seed (it does not draw from wasmgrad's). */
   seed: number;
+  /**
+   * Rows drawn (with replacement) for each tree; default all. ml-cart scores every split point
+   * of every feature by a full pass, O(rows²) per feature and node, so large sets need a cap.
+   */
+  maxSamples?: number;
 }
 
 /**
@@ -55,6 +60,7 @@ export function forestPredict(X: number[][], y: number[], o: ForestOptions, ...p
   const rf = new RandomForestRegression({
     nEstimators: o.trees, maxFeatures: 1.0, replacement: false, useSampleBagging: true, noOOB: true, seed: o.seed,
     treeOptions: { maxDepth: o.maxDepth },
+    ...(o.maxSamples !== undefined && o.maxSamples < X.length ? { maxSamples: o.maxSamples } : {}),
   });
   rf.train(X, y);
   return predictOn.map((rows) => rf.predict(rows) as number[]);
