@@ -6,6 +6,7 @@ import { Tensor, FactoryOptions, SizeArgs } from '../tensor.js';
 import { record, isGradEnabled } from '../autograd.js';
 import { K, i32 } from '../wasm.js';
 import { withScratch } from '../memory.js';
+import { splitItems } from '../threads.js';
 import { boolArg, checkDims, checkOptions, intArg, isPlainObject, keysOf, numberArg, show, sizeArgs, unsupported } from '../args.js';
 import { RNG_STATE_BYTES } from '../abi.generated.js';
 
@@ -118,6 +119,19 @@ export function setRngState(state: number[]): void {
   });
 }
 
+/**
+ * Fills `mask` with 0 (probability p) or 1/(1−p): the dropout masks' one generator. Two words of
+ * the seeded stream make a Philox-4×32-10 key for this mask; element i's bits then depend on that
+ * key and i alone (counter-based), so the mask is split over threads and is the same for any
+ * thread count, and a mask advances the seeded stream by two words whatever its size.
+ */
+export function bernoulliMask(mask: Tensor, p: number): void {
+  const k = K();
+  const k0 = k.rngNextU32(), k1 = k.rngNextU32();
+  const keep = p === 1 ? 0 : 1 / (1 - p);
+  splitItems('philoxBernoulliMask', mask.size, 16 * mask.size, 16, (lo, hi) => [mask.ptr, lo, hi, p, keep, k0, k1]);
+}
+
 /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1−p). */
 export function dropout(x: Tensor, p = 0.5, training = true, inplace = false): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`dropout: input must be a Tensor, got ${show(x)}`);
@@ -126,7 +140,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, inplace = false): T
   unsupported('dropout', 'inplace', inplace, false, 'it returns a new tensor');
   if (!training || p === 0) return x;
   const mask = Tensor._empty(x.shape, 'dropout mask');
-  K().rngBernoulliMask(mask.ptr, mask.size, p, p === 1 ? 0 : 1 / (1 - p));
+  bernoulliMask(mask, p);
   const out = Tensor._empty(x.shape, 'dropout');
   K().binary(2, x.ptr, mask.ptr, out.ptr, 1, 1, 1, x.size, 0, 0, 0, 1, 0, 0, 0, 1);
   if (!isGradEnabled()) return out;
@@ -148,6 +162,6 @@ export function dropout2d(x: Tensor, p = 0.5, training = true, inplace = false):
   if (!training || p === 0) return x;
   const maskShape = x.shape.map((d, i) => (i < x.ndim - 2 ? d : 1));
   const mask = Tensor._empty(maskShape, 'dropout2d mask');
-  K().rngBernoulliMask(mask.ptr, mask.size, p, p === 1 ? 0 : 1 / (1 - p));
+  bernoulliMask(mask, p);
   return x.mul(mask);
 }
