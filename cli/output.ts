@@ -100,6 +100,7 @@ export function createRun<S extends Settings>(exp: Experiment<S>, settings: RunS
   const keyRows: KeyRow[] = [];
   const timings: Record<string, number | number[]> = {};
   const blocks: Block[] = [];
+  const timingSections: string[] = [];
   const guard: Run<S>['guard'] = { phase: exp.sweep ? 'setup' : 'run' };
   const notInItem = (what: string) => {
     if (guard.phase === 'item') throw new Error(`${exp.id}: ${what} inside a sweep item; return the numbers from the item and draw them in sweep.report`);
@@ -142,6 +143,9 @@ export function createRun<S extends Settings>(exp: Experiment<S>, settings: RunS
     timing(label, seconds) {
       timings[label] = seconds;
     },
+    timingSection(markdown) {
+      timingSections.push(markdown);
+    },
     section(markdown) {
       notInItem('ctx.section');
       blocks.push({ kind: 'markdown', text: markdown });
@@ -183,7 +187,7 @@ export function createRun<S extends Settings>(exp: Experiment<S>, settings: RunS
       writeFileAtomic(out('results.json'), prettyJson(JSON.parse(JSON.stringify(doc, jsonReplacer))) + '\n');
       writeFileAtomic(out('report.md'), reportMarkdown({
         title: exp.title, description: exp.description, id: exp.id, homework: exp.seed, version: engineVersion(),
-        settings: recorded, keys: keyRows, blocks, timing, error, note: extra.note,
+        settings: recorded, keys: keyRows, blocks, timing, timingSections, error, note: extra.note,
       }));
     },
   };

@@ -139,6 +139,11 @@ export interface RunContext<S extends Settings = Settings> {
   keyNumber(label: string, ours: number | string | boolean, options?: KeyNumberOptions): void;
   /** A duration: kept apart from everything else, because it is the one thing that differs between runs. */
   timing(label: string, seconds: number | number[]): void;
+  /**
+   * Markdown placed after the report's timing table (e.g. a timing table beside the seed's): the
+   * part of report.md that may differ between runs. Its numbers belong in `timing` too.
+   */
+  timingSection(markdown: string): void;
   /** Free markdown, placed in report.md in call order among the figures. */
   section(markdown: string): void;
   /** Write another output file (atomically) into the output folder; declare it in `files`. */

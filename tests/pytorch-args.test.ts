@@ -321,6 +321,17 @@ test('train loop takes loss modules; DataLoader takes positional batchSize/shuff
   throwsLike(() => new data.DataLoader(x as never), TypeError, /^DataLoader: dataset must be a dataset/);
 });
 
+test('evaluate on a regression model (real-valued targets) gives the loss and no confusion counts', () => {
+  wg.manualSeed(2);
+  const x = wg.randn(30, 2);
+  const y = wg.randn(30, 1);
+  const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1));
+  const ev = train.evaluate(model, new data.DataLoader(new data.TensorDataset(x, y), 8), { lossFn: F.mseLoss });
+  const direct = F.mseLoss(model.forward(x), y).item();
+  assert.ok(Math.abs(ev.loss - direct) < 1e-6, `${ev.loss} vs ${direct}`);
+  assert.is(ev.confusion.flat().reduce((a, b) => a + b, 0), 0);
+});
+
 test('nn.init: PyTorch positional arguments and spellings, trailing-underscore names', () => {
   const w = wg.zeros(64, 32);
   nn.init.kaimingUniform_(w, 0, 'fan_out', 'relu');

@@ -162,7 +162,8 @@ export function evaluate(model: Module, loader: Batches, options: EvaluateOption
         for (let i = 0; i < labels.length; i++) {
           const t = labels[i], p = pred[i];
           if (t === p) correct++;
-          if (t >= 0 && t < C && p >= 0 && p < C) confusion[t][p]++;
+          // Regression targets (real numbers) have no confusion matrix: only whole-number labels count.
+          if (Number.isInteger(t) && t >= 0 && t < C && p >= 0 && p < C) confusion[t][p]++;
         }
         if (options.predictions) {
           const prob = out.softmax(1).max(1).data();

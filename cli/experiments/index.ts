@@ -4,4 +4,6 @@
 import './functions/index.js';
 import './mnist/index.js';
 import './backprop/index.js';
+import './optimisation/index.js';
+import './classic/index.js';
 import './cnn/index.js';

@@ -26,6 +26,8 @@ export interface ReportParts {
   keys: KeyRow[];
   blocks: Block[];
   timing: Record<string, number | number[]>;
+  /** Markdown after the timing table (ctx.timingSection). */
+  timingSections?: string[];
   error?: string;
   /** A line under the heading, e.g. that this folder is one shard of a sweep. */
   note?: string;
@@ -53,6 +55,7 @@ export function reportMarkdown(p: ReportParts): string {
     Array.isArray(v) ? (v.length <= 6 ? v.map((x) => x.toFixed(2)).join(', ') : `${v.length} values, mean ${(v.reduce((a, b) => a + b, 0) / v.length).toFixed(2)}`) : v.toFixed(2),
   ]);
   out.push(TIMING_HEADING, '', table(['what', 'seconds'], timingRows), '');
+  for (const t of p.timingSections ?? []) out.push(t.trimEnd(), '');
   return out.join('\n');
 }
 

@@ -1,2 +1,5 @@
-// Convolutional networks: seed 003, assignment 1, exercise 1.5 (the Keras MNIST convnet).
+// Convolutional networks: seed 003 exercise 1.5 (the Keras MNIST convnet) and exercise 3.3
+// (convolution as a Toeplitz matrix, CNN variants and a ResNet).
 import './cnn-parameters-optimizers.js';
+import './conv-toeplitz.js';
+import './cnn-variants.js';

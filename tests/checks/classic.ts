@@ -1,0 +1,45 @@
+// Checks of the classic-ML experiments' quick forms (seed 003 exercises 2.1-2.3, 3.1).
+import * as assert from 'uvu/assert';
+import { checkExperiment, keyNumber } from '../helpers/experiment-checks.js';
+
+checkExperiment('time-series-regression', ({ json }) => {
+  for (const tag of ['a', 'b']) {
+    const r = json.results[`series-${tag}`];
+    for (const m of ['SVR', 'forest', 'MLP']) {
+      assert.is(r.sweep[m].train.length, r.lags.length);
+      assert.ok(r.lags.includes(r.chosen[m].lag));
+      // Every method does better than guessing the mean: its test MSE is below the series' variance scale.
+      assert.ok(r.chosen[m].testMse > 0 && r.chosen[m].testMse < 20, `${tag} ${m}: ${r.chosen[m].testMse}`);
+    }
+    assert.ok(r.persistence > 0);
+  }
+  assert.is(keyNumber(json, /temperate.*SVR test MSE/).seedReported, 3.633);
+  assert.is(keyNumber(json, /tropical.*forest test MSE/).seedReported, 1.158);
+});
+
+checkExperiment('som', ({ json }) => {
+  const nmi = keyNumber(json, /NMI/).ours as number;
+  assert.ok(nmi > 0.4 && nmi <= 1, `NMI ${nmi}`);
+  const acc = keyNumber(json, /SOM classifier: accuracy/).ours as number;
+  assert.ok(acc >= 0.8, `accuracy ${acc}`);
+  const u = json.results.irisUMatrix as number[][];
+  assert.is(u.length, 7);
+  assert.is(Math.max(...u.flat()), 1);
+  // More iterations, a closer fit of the moons.
+  const moons = json.results.moons as Array<{ quantizationError: number }>;
+  assert.ok(moons[moons.length - 1].quantizationError < moons[0].quantizationError);
+});
+
+checkExperiment('mlp-grid-search', ({ json, report }) => {
+  // Quick: 3 solvers × 2 activations × 2 layer sets on each of the two default data sets.
+  for (const tag of ['a', 'b']) {
+    const g = json.results[`grid-${tag}`];
+    assert.is(g.rows.length, 12);
+    const best = Math.max(...g.rows.map((r: { validation: number }) => r.validation));
+    assert.is(g.best.validation, best);
+    assert.ok(g.test >= 0 && g.test <= 1);
+  }
+  // Iris is easy: the best of the grid is far above chance (1/3) on validation and test.
+  assert.ok(json.results['grid-a'].best.validation >= 0.8 && json.results['grid-a'].test >= 0.8, JSON.stringify(json.results['grid-a'].best));
+  assert.match(report, /\| solver \| activation \| \(20, 20\) \| \(50, 20\) \|/);
+});
