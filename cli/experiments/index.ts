@@ -3,3 +3,5 @@
 // and each file calls register() from ../registry.js when imported.
 import './functions/index.js';
 import './mnist/index.js';
+import './generative/index.js';
+import './transformers/index.js';
