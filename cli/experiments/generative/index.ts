@@ -2,3 +2,4 @@
 import './autoencoder.js';
 import './rbm.js';
 import './gan.js';
+import './vae.js';

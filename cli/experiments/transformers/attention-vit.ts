@@ -69,8 +69,9 @@ register({
       { name: 'High MLP Dimension', dim: 64, depth: 6, heads: 8, mlpDim: 256 },
     ] as VitConfig[],
     patchSize: 7,
-    trainImages: 60000,
-    epochs: 1,
+    trainImages: 4000,
+    testImages: 3000,
+    epochs: 2,
     batchSize: 100,
     lr: 3e-3,
     mapDigits: 8,
@@ -81,6 +82,8 @@ register({
       { name: 'Reduced Capacity', dim: 8, depth: 1, heads: 2, mlpDim: 16 },
     ],
     trainImages: 300,
+    testImages: 300,
+    epochs: 1,
     mapDigits: 4,
   },
   async run(ctx) {
@@ -120,7 +123,7 @@ register({
 
     // ---- Part 2: a vision transformer in six configurations -----------------------------------
     // Pixels in [0, 1] without standardisation, as the course notebook (ToTensor() only).
-    const data = await mnistLoaders(ctx, { batchSize: s.batchSize, normalize: false, train: s.trainImages, sample: 'random' });
+    const data = await mnistLoaders(ctx, { batchSize: s.batchSize, normalize: false, train: s.trainImages, test: s.testImages, sample: 'random' });
     const runs = [];
     const results: Array<{ config: VitConfig; parameters: number; accuracy: number; seconds: number }> = [];
     let mapModel: VisionTransformer | null = null;
