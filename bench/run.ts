@@ -7,6 +7,10 @@ import { loadTfjsWasm, tidied, type Tf } from './tfjs.js';
 import { timeOne, timePair } from './timing.js';
 import { epochRows, printEpochTable, trainingStepCases } from './epochs.js';
 import { printThreadRows, threadRows } from './threads.js';
+import { speedrunRow, printSpeedrun } from './speedrun-row.js';
+import { init, matmul, randn, tidy } from '../bindings/index.js';
+import { K } from '../bindings/wasm.js';
+import { runTimedProbe } from '../bindings/gemm-tile.js';
 
 interface Row {
   name: string;
@@ -170,6 +174,13 @@ function fmt(x: number, digits = 1): string {
 
 async function main(): Promise<void> {
   const k = await loadKernels();
+  // the engine chooses the GEMM tile (family, then a timed probe once its kernels are warm); the
+  // bench's own instance of the same kernels runs with that tile
+  await init({ threads: 1 });
+  const warm = randn([512, 512]);
+  for (let i = 0; i < 20; i++) tidy(() => { matmul(warm, warm); });
+  const tile = runTimedProbe();
+  k.gemmSetTile(K().gemmTile());
   const heap = new WasmHeap(k);
   const tf = await loadTfjsWasm();
   const peak = measurePeak(k);
@@ -206,6 +217,7 @@ async function main(): Promise<void> {
   }
   const epochs = await epochRows(tf, filter); // bench/epochs.ts: one epoch of T1–T4
   const threads = await threadRows(undefined, filter ?? ''); // bench/threads.ts: 1 vs n threads
+  const speedrun = !filter || 'speedrun'.includes(filter) || filter.includes('MNIST') ? await speedrunRow() : null;
 
   const gf = (r: Row, ms: number) => r.gflop / (ms / 1e3);
   const header = ['case', 'wasmgrad ms', 'GFLOP/s', '% peak', 'tfjs ms', 'tfjs GFLOP/s', 'ratio wg/tfjs'];
@@ -215,7 +227,8 @@ async function main(): Promise<void> {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  console.log(`Wasm SIMD peak (12-chain f32x4 mul+add, one thread): ${fmt(peak)} GFLOP/s on ${cpus()[0]?.model ?? '?'}`);
+  console.log(`Wasm SIMD peak (12-chain f32x4 mul+add, one thread): ${fmt(peak)} GFLOP/s on ${cpus()[0]?.model ?? '?'}, Node ${process.versions.node}`);
+  console.log(`GEMM tile: ${tile.tile} (${tile.reason})`);
   console.log('ratio = wasmgrad speed / tfjs-wasm speed (tfjs ms / wasmgrad ms): > 1 means wasmgrad is faster\n');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -228,6 +241,8 @@ async function main(): Promise<void> {
     printThreadRows(threads);
   }
 
+  if (speedrun) printSpeedrun(speedrun);
+
   if (filter) return;
   const out = new URL('../../bench/results/', import.meta.url);
   await mkdir(out, { recursive: true });
@@ -236,6 +251,8 @@ async function main(): Promise<void> {
     node: process.version,
     cpu: cpus()[0]?.model,
     peakGflops: peak,
+    gemmTile: tile,
+    speedrun,
     rows: rows.map((r) => ({
       ...r,
       wasmgradGflops: gf(r, r.wasmgradMs),

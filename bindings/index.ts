@@ -14,9 +14,9 @@ export { init, isInitialized } from './wasm.js';
 export type { InitOptions } from './wasm.js';
 export { setNumThreads, getNumThreads } from './threads.js';
 export {
-  Tensor, tensor, zeros, ones, full, zerosLike, onesLike, arange, linspace, isTensor,
+  Tensor, tensor, zeros, ones, full, empty, zerosLike, onesLike, fullLike, emptyLike, arange, linspace, isTensor,
 } from './tensor.js';
-export type { TensorLike, TensorOptions, NestedArray } from './tensor.js';
+export type { TensorLike, TensorOptions, FactoryOptions, SizeArgs, NestedArray } from './tensor.js';
 export { noGrad, tidy, grad, valueAndGrad, backward, isGradEnabled } from './autograd.js';
 export { memoryInfo } from './memory.js';
 export type { MemoryInfo } from './memory.js';
@@ -28,9 +28,10 @@ export { erf, gelu, silu } from './ops/activations.js';
 export { sum, mean, max, min, argmax, argmin, softmax, logSoftmax } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
 export {
-  reshape, flatten, unsqueeze, squeeze, transpose, permute, slice, cat, gatherRows as indexSelect, oneHot,
+  reshape, flatten, unsqueeze, squeeze, transpose, permute, slice, cat, indexSelect, oneHot,
 } from './ops/movement.js';
-export { manualSeed, rand, randn, randint, randperm, getRngState, setRngState } from './ops/random.js';
+export { manualSeed, rand, randn, randLike, randnLike, randint, randperm, getRngState, setRngState } from './ops/random.js';
+export type { RandOptions, RandnOptions } from './ops/random.js';
 export * as nn from './nn/index.js';
 
 export const version = '0.1.0';

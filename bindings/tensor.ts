@@ -6,7 +6,8 @@
  */
 import { f32, K } from './wasm.js';
 import { Handle, track, release, now, tick, makeKept, factoryLeaf } from './memory.js';
-import { Shape, checkShape, fmt, sizeOf } from './shape.js';
+import { Shape, fmt, sizeOf } from './shape.js';
+import { boolArg, checkDims, checkOptions, intArg, isPlainObject, keysOf, numberArg, show, sizeArgs } from './args.js';
 import type { GradNode } from './autograd.js';
 import * as ops from './ops/index.js';
 
@@ -207,17 +208,17 @@ export class Tensor {
   argmin(dim?: number, keepdim = false): Tensor { return ops.argmin(this, dim, keepdim); }
 
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  reshape(...shape: (number | number[])[]): Tensor { return ops.reshape(this, shape.flat()); }
-  view(...shape: (number | number[])[]): Tensor { return ops.reshape(this, shape.flat()); }
+  reshape(...shape: (number | readonly number[])[]): Tensor { return ops.reshape(this, shape.flat()); }
+  view(...shape: (number | readonly number[])[]): Tensor { return ops.reshape(this, shape.flat()); }
   flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
   unflatten(dim: number, sizes: number[]): Tensor { return ops.unflatten(this, dim, sizes); }
   unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
   squeeze(dim?: number): Tensor { return ops.squeeze(this, dim); }
   transpose(dim0 = -2, dim1 = -1): Tensor { return ops.transpose(this, dim0, dim1); }
   get T(): Tensor { return ops.transpose(this, -2, -1); }
-  permute(...dims: (number | number[])[]): Tensor { return ops.permute(this, dims.flat()); }
+  permute(...dims: (number | readonly number[])[]): Tensor { return ops.permute(this, dims.flat()); }
   slice(dim: number, start: number, end?: number, step = 1): Tensor { return ops.slice(this, dim, start, end, step); }
-  indexSelect(indices: ArrayLike<number> | Tensor): Tensor { return ops.gatherRows(this, indices); }
+  indexSelect(dim: number, index: ArrayLike<number> | Tensor): Tensor { return ops.indexSelect(this, dim, index); }
 
   // In-place updates (for optimiser-style code inside noGrad); they do not record gradients.
   add_(other: TensorLike, alpha = 1): this { ops.inPlace(this, 'add_', other, alpha); return this; }
@@ -262,7 +263,29 @@ function flattenNested(data: NestedArray, op: string): { shape: number[]; values
 export interface TensorOptions {
   requiresGrad?: boolean;
   /** Shape for flat data (typed arrays or flat number arrays); default: inferred. */
-  shape?: number[];
+  shape?: readonly number[];
+}
+
+/** Options of the factories that take a size (zeros, ones, full, empty). */
+export interface FactoryOptions {
+  requiresGrad?: boolean;
+}
+
+/**
+ * PyTorch's size arguments, with the options object last: (2, 3), ([2, 3]), (x.shape),
+ * (2, 3, { requiresGrad: true }); ([]) makes a 0-d tensor.
+ */
+export type SizeArgs<O = FactoryOptions> = [size: readonly number[], options?: O] | number[] | [...size: number[], options: O];
+
+const FACTORY_KEYS = keysOf<FactoryOptions>()('requiresGrad');
+
+/** A persistent tensor of `shape` filled with `value`. */
+function filled(op: string, shape: number[], value: number, options: FactoryOptions | undefined): Tensor {
+  const requiresGrad = boolArg(op, 'requiresGrad', checkOptions(op, options, FACTORY_KEYS).requiresGrad, false);
+  const t = Tensor._empty(shape, op, false);
+  K().fill(t.ptr, t.size, value);
+  t.requiresGrad = requiresGrad;
+  return t;
 }
 
 export function fromValues(values: ArrayLike<number>, shape: Shape, op: string, temp = false): Tensor {
@@ -274,11 +297,16 @@ export function fromValues(values: ArrayLike<number>, shape: Shape, op: string, 
   return t;
 }
 
-/** A tensor from a number, nested arrays, or a typed array. */
-export function tensor(data: NestedArray | ArrayLike<number> | ArrayBufferView, options: TensorOptions = {}): Tensor {
+/** A tensor from a number, nested arrays, a typed array, or a tensor (copied, as torch.tensor). */
+export function tensor(data: NestedArray | ArrayLike<number> | ArrayBufferView | Tensor, options?: TensorOptions): Tensor {
+  const o = checkOptions('tensor', options, keysOf<TensorOptions>()('requiresGrad', 'shape'));
+  const requiresGrad = boolArg('tensor', 'requiresGrad', o.requiresGrad, false);
   let shape: number[];
   let values: ArrayLike<number>;
-  if (ArrayBuffer.isView(data)) {
+  if (data instanceof Tensor) {
+    values = data._read();
+    shape = data.shape.slice();
+  } else if (ArrayBuffer.isView(data) && !(data instanceof DataView) && !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array)) {
     values = data as unknown as ArrayLike<number>;
     shape = [values.length];
   } else if (typeof data === 'number') {
@@ -287,50 +315,94 @@ export function tensor(data: NestedArray | ArrayLike<number> | ArrayBufferView, 
   } else if (Array.isArray(data)) {
     ({ shape, values } = flattenNested(data as NestedArray, 'tensor'));
   } else {
-    throw new TypeError(`tensor: data must be a number, a nested array or a typed array, got ${typeof data}`);
+    throw new TypeError(`tensor: data must be a number, a nested array, a typed array or a Tensor, got ${show(data)}`);
   }
-  if (options.shape) shape = checkShape(options.shape, 'tensor', 'options.shape');
+  if (o.shape !== undefined) {
+    if (!Array.isArray(o.shape)) throw new TypeError(`tensor: options.shape must be an array of integers, got ${show(o.shape)}`);
+    shape = checkDims('tensor', o.shape, 'options.shape');
+  }
   const t = fromValues(values, shape, 'tensor');
-  if (options.requiresGrad) t.requiresGrad = true;
+  t.requiresGrad = requiresGrad;
   return t;
 }
 
-export function full(shape: number[], value: number, options: TensorOptions = {}): Tensor {
-  const s = checkShape(shape, 'full');
-  const t = Tensor._empty(s, 'full', false);
-  K().fill(t.ptr, t.size, value);
-  t.requiresGrad = !!options.requiresGrad;
-  return t;
+/** A tensor of `size` (an array, as PyTorch's full) filled with `fillValue`. */
+export function full(size: readonly number[], fillValue: number, options?: FactoryOptions): Tensor {
+  if (!Array.isArray(size)) {
+    throw new TypeError(`full: size must be an array such as [2, 3] (PyTorch's full takes the size as a sequence), got ${show(size)}`);
+  }
+  if (typeof fillValue !== 'number') throw new TypeError(`full: fillValue must be a number, got ${show(fillValue)}`);
+  return filled('full', checkDims('full', size), fillValue, options);
 }
 
-export function zeros(shape: number[], options: TensorOptions = {}): Tensor {
-  return full(shape, 0, options);
+/** Zeros: zeros(2, 3), zeros([2, 3]), zeros(x.shape, { requiresGrad: true }). */
+export function zeros(...args: SizeArgs): Tensor {
+  const { size, options } = sizeArgs('zeros', args);
+  return filled('zeros', size, 0, options);
 }
 
-export function ones(shape: number[], options: TensorOptions = {}): Tensor {
-  return full(shape, 1, options);
+/** Ones: ones(2, 3), ones([2, 3]). */
+export function ones(...args: SizeArgs): Tensor {
+  const { size, options } = sizeArgs('ones', args);
+  return filled('ones', size, 1, options);
 }
 
-export function zerosLike(t: Tensor): Tensor { return zeros(t.shape.slice()); }
-export function onesLike(t: Tensor): Tensor { return ones(t.shape.slice()); }
+/** PyTorch's empty: the values are unspecified in PyTorch; here they are zeros (deterministic). */
+export function empty(...args: SizeArgs): Tensor {
+  const { size, options } = sizeArgs('empty', args);
+  return filled('empty', size, 0, options);
+}
 
-/** Values start, start+step, ... below end (PyTorch's arange). */
-export function arange(start: number, end?: number, step = 1): Tensor {
-  if (end === undefined) [start, end] = [0, start];
-  if (step === 0 || !Number.isFinite(step)) throw new RangeError(`arange: step must be a finite non-zero number, got ${step}`);
-  const n = Math.max(0, Math.ceil((end - start) / step));
+function likeShape(t: unknown, op: string): number[] {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${show(t)}`);
+  return t.shape.slice();
+}
+
+export function zerosLike(t: Tensor, options?: FactoryOptions): Tensor { return filled('zerosLike', likeShape(t, 'zerosLike'), 0, options); }
+export function onesLike(t: Tensor, options?: FactoryOptions): Tensor { return filled('onesLike', likeShape(t, 'onesLike'), 1, options); }
+export function emptyLike(t: Tensor, options?: FactoryOptions): Tensor { return filled('emptyLike', likeShape(t, 'emptyLike'), 0, options); }
+export function fullLike(t: Tensor, fillValue: number, options?: FactoryOptions): Tensor {
+  if (typeof fillValue !== 'number') throw new TypeError(`fullLike: fillValue must be a number, got ${show(fillValue)}`);
+  return filled('fullLike', likeShape(t, 'fullLike'), fillValue, options);
+}
+
+/** Most float32 values one tensor can hold (4 GiB of wasm memory). */
+const MAX_ELEMENTS = 2 ** 30;
+
+/** Values start, start+step, ... below end (PyTorch's arange(end), arange(start, end, step?)). */
+export function arange(end: number, options?: FactoryOptions): Tensor;
+export function arange(start: number, end: number, options?: FactoryOptions): Tensor;
+export function arange(start: number, end: number, step: number, options?: FactoryOptions): Tensor;
+export function arange(start: number, end?: number | FactoryOptions, step?: number | FactoryOptions, options?: FactoryOptions): Tensor {
+  if (isPlainObject(end)) [end, options] = [undefined, end as FactoryOptions];
+  else if (isPlainObject(step)) [step, options] = [undefined, step as FactoryOptions];
+  if (end === undefined) [start, end] = [0, numberArg('arange', 'end', start)];
+  const lo = numberArg('arange', 'start', start);
+  const hi = numberArg('arange', 'end', end);
+  const by = numberArg('arange', 'step', step, 1);
+  if (by === 0) throw new RangeError('arange: step must be non-zero');
+  if ((hi - lo) * by < 0) throw new RangeError(`arange: the step ${by} does not lead from ${lo} to ${hi}`);
+  const n = Math.ceil((hi - lo) / by);
+  if (n > MAX_ELEMENTS) throw new RangeError(`arange: ${n} values are more than a tensor can hold (${MAX_ELEMENTS})`);
   const values = new Float32Array(n);
-  for (let i = 0; i < n; i++) values[i] = start + i * step;
-  return fromValues(values, [n], 'arange');
+  for (let i = 0; i < n; i++) values[i] = lo + i * by;
+  return withGradFlag(fromValues(values, [n], 'arange'), 'arange', options);
 }
 
 /** `steps` evenly spaced values from start to end inclusive (computed in float64). */
-export function linspace(start: number, end: number, steps: number): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
+export function linspace(start: number, end: number, steps: number, options?: FactoryOptions): Tensor {
+  start = numberArg('linspace', 'start', start);
+  end = numberArg('linspace', 'end', end);
+  steps = intArg('linspace', 'steps', steps, undefined, 0, MAX_ELEMENTS);
   const values = new Float32Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) values[i] = i === steps - 1 && steps > 1 ? end : start + i * step;
-  return fromValues(values, [steps], 'linspace');
+  return withGradFlag(fromValues(values, [steps], 'linspace'), 'linspace', options);
+}
+
+function withGradFlag(t: Tensor, op: string, options: FactoryOptions | undefined): Tensor {
+  t.requiresGrad = boolArg(op, 'requiresGrad', checkOptions(op, options, FACTORY_KEYS).requiresGrad, false);
+  return t;
 }
 
 export function isTensor(x: unknown): x is Tensor {

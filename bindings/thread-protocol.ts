@@ -6,4 +6,6 @@
  */
 export const SLOT = 16;
 export const REQ = 0, DONE = 1, ERR = 2, FN = 3, NARGS = 4;
+/** Set to 1 by a worker once it can take tasks: the caller sees it without its event loop turning. */
+export const READY = 5;
 export const MAX_ARGS = 24;

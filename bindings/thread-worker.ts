@@ -5,7 +5,7 @@
  * written beside it, publish the counter as done. A request of -1 ends the loop.
  * Runs as a Node worker_threads Worker or a browser module Web Worker.
  */
-import { SLOT, REQ, DONE, ERR, FN, NARGS, MAX_ARGS } from './thread-protocol.js';
+import { SLOT, REQ, DONE, ERR, FN, NARGS, MAX_ARGS, READY } from './thread-protocol.js';
 
 interface Start {
   module: WebAssembly.Module;
@@ -39,6 +39,7 @@ function serve(start: Start, port: Port): void {
   const base = start.index * SLOT, argBase = start.index * MAX_ARGS;
   // read before saying ready: a request the caller writes after 'ready' must look new
   let seen = Atomics.load(ctl, base + REQ);
+  Atomics.store(ctl, base + READY, 1); // a caller in a synchronous loop sees this, not the message
   port.postMessage('ready');
   for (;;) {
     let req = Atomics.load(ctl, base + REQ);

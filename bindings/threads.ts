@@ -16,7 +16,7 @@
 import { K, isInitialized, loadedModule, sharedMemory, sharedMemoryUnavailable, whenLoaded } from './wasm.js';
 import { KERNEL_ARITY, type KernelExports } from './abi.generated.js';
 import { alloc, withScratch } from './memory.js';
-import { SLOT, REQ, DONE, ERR, FN, NARGS, MAX_ARGS } from './thread-protocol.js';
+import { SLOT, REQ, DONE, ERR, FN, NARGS, MAX_ARGS, READY } from './thread-protocol.js';
 import { currentTileId, noteGemmWork } from './gemm-tile.js';
 
 /** Kernels a worker may run, by index (the same list is sent to each worker). */
@@ -75,28 +75,44 @@ function availableCores(): number {
 // Each worker slot's GEMM packing scratch, allocated once and reused by later workers in the slot.
 const slotScratch: number[] = [];
 
-async function spawn(index: number, ctl: SharedArrayBuffer): Promise<WorkerLike> {
+// Node's Worker class, imported once at init so that workers can be started synchronously later.
+let NodeWorker: (new (url: URL) => WorkerLike & { unref(): void; once(ev: string, fn: (x: never) => void): void }) | null = null;
+
+/**
+ * Starts worker `index` now (synchronously) and returns it with a promise of its start-up. The
+ * worker also raises its READY flag in the control block, which the caller can see from inside a
+ * synchronous loop, when no 'message' event can be delivered.
+ */
+function spawn(index: number, ctl: SharedArrayBuffer): { worker: WorkerLike; started: Promise<void> } {
   const url = new URL('./thread-worker.js', import.meta.url);
   const scratch = slotScratch[index] ??= alloc(K().gemmScratchBytes());
   const start = { module: loadedModule, memory: sharedMemory, control: ctl, index, scratch, kernels: THREAD_KERNELS,
     tile: pool?.workerTile ?? currentTileId };
-  return new Promise((resolve, reject) => {
+  let worker: WorkerLike;
+  const started = new Promise<void>((resolve, reject) => {
     const fail = (what: string) => reject(new Error(`wasmgrad: worker thread ${index + 1} failed to start: ${what}`));
     if (isNode) {
-      import('node:worker_threads').then(({ Worker }) => {
-        const w = new Worker(url);
-        w.unref();
-        w.once('message', (m: unknown) => (m === 'ready' ? resolve(w) : fail(String(m))));
-        w.once('error', (e: Error) => fail(e.message));
-        w.postMessage(start);
-      }, (e: Error) => fail(e.message));
+      const w = new NodeWorker!(url);
+      w.unref();
+      w.once('message', (m: unknown) => (m === 'ready' ? resolve() : fail(String(m))));
+      w.once('error', (e: Error) => fail(e.message));
+      w.postMessage(start);
+      worker = w;
     } else {
       const w = new Worker(url, { type: 'module' });
-      w.onmessage = (e) => (e.data === 'ready' ? resolve(w) : fail(String(e.data)));
+      w.onmessage = (e) => (e.data === 'ready' ? resolve() : fail(String(e.data)));
       w.onerror = (e) => fail(e.message || 'script error');
       w.postMessage(start);
+      worker = w;
     }
   });
+  return { worker: worker!, started };
+}
+
+/** Counts the workers, in slot order, that have raised their READY flag. */
+function refreshReady(p: Pool): number {
+  while (p.ready < p.workers.length && Atomics.load(p.ctl, p.ready * SLOT + READY) === 1) p.ready++;
+  return p.ready;
 }
 
 /**
@@ -113,6 +129,7 @@ function stopWorkers(p: Pool, from: number): void {
       if (canBlock) Atomics.wait(p.ctl, base + DONE, Atomics.load(p.ctl, base + DONE), 10);
     }
     p.workers[i].terminate();
+    Atomics.store(p.ctl, base + READY, 0);
   }
   p.workers.length = Math.min(p.workers.length, from);
   p.ready = Math.min(p.ready, from);
@@ -130,7 +147,15 @@ export function setNumThreads(n: number): Promise<void> {
   return applyNumThreads(n);
 }
 
-async function applyNumThreads(n: number): Promise<void> {
+/**
+ * Threads asked for at init() without an explicit count: started at the first kernel worth
+ * splitting (threadsFor), not at init, so that import + init stay fast and small for programs
+ * that never need them.
+ */
+let lazyThreads = 0;
+
+async function applyNumThreads(n: number, wait = true): Promise<void> {
+  lazyThreads = 0;
   requested = n;
   if (n === 1) {
     if (pool) stopWorkers(pool, 0);
@@ -148,6 +173,7 @@ async function applyNumThreads(n: number): Promise<void> {
     requested = 1;
     return;
   }
+  if (isNode && !NodeWorker) NodeWorker = (await import('node:worker_threads')).Worker as unknown as typeof NodeWorker;
   if (!pool) {
     const maxWorkers = 255;
     const sab = new SharedArrayBuffer(maxWorkers * (SLOT * 4 + MAX_ARGS * 8));
@@ -162,23 +188,28 @@ async function applyNumThreads(n: number): Promise<void> {
     stopWorkers(p, n - 1);
     return;
   }
-  const starting: Promise<WorkerLike>[] = [];
-  for (let i = p.workers.length; i < n - 1; i++) starting.push(spawn(i, p.ctl.buffer as SharedArrayBuffer));
-  try {
-    const started = await Promise.all(starting);
-    p.workers.push(...started);
-    p.ready = p.workers.length;
-    whySingle = '';
-  } catch (err) {
-    requested = 1 + p.ready;
-    whySingle = (err as Error).message;
-    throw err;
+  const starting: Promise<void>[] = [];
+  for (let i = p.workers.length; i < n - 1; i++) {
+    const s = spawn(i, p.ctl.buffer as SharedArrayBuffer);
+    p.workers.push(s.worker);
+    starting.push(s.started);
   }
+  whySingle = `${n - 1} worker thread(s) are starting`;
+  const all = Promise.all(starting).then(() => {
+    refreshReady(p);
+    whySingle = '';
+  }, (err: Error) => {
+    requested = 1 + refreshReady(p);
+    whySingle = err.message;
+    throw err;
+  });
+  if (wait) await all;
+  else all.catch(() => { /* reported through info().threadsNote */ });
 }
 
 /** Threads the big kernels use now (1 + ready workers, at most the number set). */
 export function getNumThreads(): number {
-  return pool ? Math.min(requested, 1 + pool.ready) : 1;
+  return pool ? Math.min(requested, 1 + refreshReady(pool)) : 1;
 }
 
 export interface ThreadsInfo {
@@ -192,7 +223,9 @@ export interface ThreadsInfo {
 
 export function threadsInfo(): ThreadsInfo {
   const threads = getNumThreads();
-  return { threads, requested, note: threads > 1 ? '' : whySingle, parallelCalls };
+  const note = threads > 1 ? '' : lazyThreads > 1
+    ? `${lazyThreads} threads start at the first kernel large enough to split` : whySingle;
+  return { threads, requested, note, parallelCalls };
 }
 
 /** Smallest kernel, in FLOPs, worth splitting; tests set 0 to split everything. */
@@ -202,7 +235,9 @@ export function setParallelMinFlops(flops: number): void {
 
 /** How many threads a kernel of `flops` FLOPs should use. */
 export function threadsFor(flops: number): number {
-  return flops >= minFlops ? getNumThreads() : 1;
+  if (flops < minFlops) return 1;
+  if (lazyThreads > 1) void applyNumThreads(lazyThreads, false);
+  return getNumThreads();
 }
 
 /** Runs kernel `name` with tasks[0] on this thread and tasks[i] on worker i-1, and waits for all. */
@@ -351,7 +386,13 @@ whenLoaded(async (options) => {
     nodeCores = os.availableParallelism?.() ?? os.cpus().length;
   }
   const n = options.threads ?? availableCores();
-  if (n > 1 && sharedMemory) {
+  if (n > 1 && sharedMemory && options.threads === undefined) {
+    // the default count starts lazily (see lazyThreads); Worker is imported now so that the
+    // start can happen synchronously inside a kernel call
+    if (isNode) NodeWorker = (await import('node:worker_threads')).Worker as unknown as typeof NodeWorker;
+    requested = n;
+    lazyThreads = n;
+  } else if (n > 1 && sharedMemory) {
     try {
       await setNumThreads(n);
     } catch (err) {

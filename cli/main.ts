@@ -9,6 +9,7 @@ import { extraParser, parseDir, parsePositiveInt, parseSeed } from './args.js';
 import './experiments/index.js';
 import { init, setNumThreads } from '../bindings/index.js';
 import { mergeShards } from './harness/merge.js';
+import { addBenchCommand } from './commands/bench.js';
 import { OutDirError, type PreparedDir, prepareOutDir, removeIfEmpty } from './harness/outdir.js';
 import { type ShardSpec, parseShard, resolveShard } from './harness/sweep.js';
 import { spawnShardProcess } from './harness/spawn.js';
@@ -174,6 +175,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
         log(`merged ${dirs.length} shards of ${summary.id} into ${summary.outDir}/`);
       }
     });
+  addBenchCommand(program, (c) => configure(c, io), (s) => io.out.write(s));
   return program;
 }
 

@@ -27,7 +27,7 @@ const data = () => { manualSeed(99); return { x: randn([32, 6]), y: Array.from({
 function trainStep(s: ReturnType<typeof setup>, x: Tensor, y: number[]): void {
   const rows = Array.from(randn([8]).data(), (v) => Math.floor(Math.abs(v) * 1000) % 32);
   s.opt.zeroGrad();
-  nn.functional.crossEntropy(s.model.forward(x.indexSelect(rows)), rows.map((r) => y[r])).backward();
+  nn.functional.crossEntropy(s.model.forward(x.indexSelect(0, rows)), rows.map((r) => y[r])).backward();
   s.opt.step();
   s.sched.step();
 }

@@ -32,7 +32,9 @@ test('shape mismatches name the op and both shapes', () => {
 });
 
 test('bad arguments are TypeErrors or RangeErrors naming the parameter', () => {
-  throwsLike(() => wg.zeros([2, -1]), RangeError, /^full: shape must hold non-negative integers/);
+  throwsLike(() => wg.zeros([2, -1]), RangeError, /^zeros: size must hold non-negative integers, got -1 at position 1/);
+  throwsLike(() => wg.zeros(2, [3] as never), TypeError, /^zeros: size must be integers \(zeros\(2, 3\)\) or one array/);
+  throwsLike(() => wg.ones([2], { requiresgrad: true } as never), TypeError, /^ones: unknown option 'requiresgrad'; valid options are requiresGrad/);
   throwsLike(() => wg.tensor('abc' as never), TypeError, /^tensor: data must be/);
   throwsLike(() => wg.tensor([[1, 2], [3]]), RangeError, /ragged nested array: data\[1\] should have length 2/);
   throwsLike(() => wg.ones([2, 3]).softmax(2), RangeError, /^softmax: dim=2 is out of range for a tensor with 2 dimension/);
@@ -41,11 +43,12 @@ test('bad arguments are TypeErrors or RangeErrors naming the parameter', () => {
   throwsLike(() => F.crossEntropy(wg.ones([2, 3]), [0, 3]), RangeError, /^crossEntropy: label 3 of sample 1 is outside \[0, 3\)/);
   throwsLike(() => F.dropout(wg.ones([2]), 1.5), RangeError, /^dropout: p must be in \[0, 1\]/);
   throwsLike(() => F.conv2d(wg.ones([1, 1, 4, 4]), wg.ones([1, 1, 3, 3]), null, { stride: 0 }), RangeError, /^conv2d: stride must be an integer >= 1/);
-  throwsLike(() => F.maxPool2d(wg.ones([1, 1, 4, 4]), {} as never), TypeError, /^maxPool2d: options.kernelSize is required/);
+  throwsLike(() => F.maxPool2d(wg.ones([1, 1, 4, 4]), {} as never), TypeError, /^maxPool2d: kernelSize is required: maxPool2d\(x, 2\) or maxPool2d\(x, { kernelSize: 2 }\)/);
   throwsLike(() => wg.ones([2, 2]).item(), RangeError, /^item: the tensor has 4 elements/);
   throwsLike(() => wg.ones([2]).add('x' as never), TypeError, /^add: other must be a Tensor or a number/);
   throwsLike(() => wg.manualSeed(-1), RangeError, /^manualSeed: seed must be/);
-  throwsLike(() => wg.ones([3]).indexSelect([0, 5]), RangeError, /^indexSelect: index 5 at position 1 is out of range for dim 0 of size 3/);
+  throwsLike(() => wg.ones([3]).indexSelect(0, [0, 5]), RangeError, /^indexSelect: index\[1\] = 5 is out of range for dim 0 of size 3/);
+  throwsLike(() => (wg.ones([3]) as unknown as { indexSelect(i: number[]): unknown }).indexSelect([0, 2]), TypeError, /^indexSelect: dim must be an integer, got \[0, 2\]; the signature is indexSelect\(input, dim, index\)/);
 });
 
 test('backward misuse is explained', () => {

@@ -158,7 +158,7 @@ add({
   },
 });
 add({
-  name: 'indexSelect (repeated rows)', shapes: [[5, 3]], engine: ([a]) => a.indexSelect([4, 0, 4, 2]),
+  name: 'indexSelect (repeated rows)', shapes: [[5, 3]], engine: ([a]) => a.indexSelect(0, [4, 0, 4, 2]),
   ref: ([a]) => Nd.from([4, 3], [4, 0, 4, 2].flatMap((r) => Array.from(a.data.slice(r * 3, r * 3 + 3)))),
 });
 

@@ -38,7 +38,7 @@ test('out of memory is a RangeError naming the op, the size, live bytes and the 
   }
   assert.instance(err, RangeError);
   const msg = (err as Error).message;
-  assert.match(msg, /^full: out of wasm memory: a tensor of shape \[1100, 1000, 1000\] \(4196\.\d MiB\) does not fit/);
+  assert.match(msg, /^zeros: out of wasm memory: a tensor of shape \[1100, 1000, 1000\] \(4196\.\d MiB\) does not fit/);
   assert.match(msg, /Live tensors hold [\d.]+ MiB/);
   assert.match(msg, /cannot exceed 4096\.0 MiB/);
   assert.match(msg, /smaller batches/);

@@ -25,8 +25,8 @@ test('10,000 training steps: wasm memory and live bytes stay flat, with nothing 
     if (k === 0) perm = wg.randperm(512);
     const idx = perm.subarray(k * 32, k * 32 + 32);
     // forward, loss, backward, step: the loop a PyTorch user writes
-    const xb = X.indexSelect(idx);
-    const yb = Y.indexSelect(idx);
+    const xb = X.indexSelect(0, idx);
+    const yb = Y.indexSelect(0, idx);
     const logits = F.linear(F.linear(xb, w1, b1).relu(), w2, b2);
     const loss = F.crossEntropy(logits, yb);
     for (const p of params) p.grad?.zero_();

@@ -18,8 +18,8 @@ export function parityProgram(wg: typeof WG): Float32Array {
   const losses: number[] = [];
   for (let step = 0; step < 200; step++) {
     const idx = wg.randperm(64).subarray(0, 16);
-    const h = F.linear(X.indexSelect(idx), w1, b1).sigmoid();
-    const loss = F.crossEntropy(F.linear(h, w2, b2), Y.indexSelect(idx));
+    const h = F.linear(X.indexSelect(0, idx), w1, b1).sigmoid();
+    const loss = F.crossEntropy(F.linear(h, w2, b2), Y.indexSelect(0, idx));
     for (const p of params) p.grad?.zero_();
     loss.backward();
     wg.noGrad(() => { for (const p of params) p.sub_(p.grad!, 0.1); });

@@ -3,6 +3,10 @@
 // odd shapes put part boundaries in the middle of GEMM tiles, K blocks and im2col batches.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { init, randn, tidy, info, setNumThreads, getNumThreads } from '../bindings/index.js';
 import { runParts, setParallelMinFlops, threadsInfo } from '../bindings/threads.js';
 import { kernelsProgram, trainingProgram, same } from './helpers/programs.js';
@@ -54,6 +58,27 @@ test('setNumThreads: bad counts are refused with a clear error; info() reports t
   await setNumThreads(1);
   assert.is(info().threads, 1);
   assert.match(info().threadsNote, /setNumThreads\(1\)/);
+});
+
+test('init() without a thread count starts its workers lazily, at the first big kernel, even inside a synchronous loop', () => {
+  // a fresh process: this one has set its thread count already
+  const script = `
+    const wg = await import(${JSON.stringify(new URL('../bindings/index.js', import.meta.url).href)});
+    await wg.init();
+    const before = [wg.getNumThreads(), wg.info().threadsNote];
+    const a = wg.randn([256, 256]);
+    const t0 = Date.now();
+    let calls = 0;
+    while (wg.getNumThreads() < 2 && Date.now() - t0 < 60000) { wg.matmul(a, a); calls++; }
+    console.log(JSON.stringify({ before, after: wg.getNumThreads(), calls }));`;
+  // a file, as programs are run (under \`node -e\` a worker does not come up until the loop yields)
+  const file = join(mkdtempSync(join(tmpdir(), 'wasmgrad-lazy-')), 'lazy.mjs');
+  writeFileSync(file, script);
+  const out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
+  const r = JSON.parse(out.trim().split('\n').pop()!);
+  assert.is(r.before[0], 1, 'no worker runs right after init()');
+  assert.match(r.before[1], /start at the first kernel large enough to split/);
+  assert.is(r.after, 2, `the worker came up while the loop ran (${r.calls} matmuls)`);
 });
 
 test.run();

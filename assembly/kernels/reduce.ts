@@ -94,7 +94,9 @@ export function reduceMaxBackward(dy: usize, idx: usize, dx: usize, outer: i32, 
 
 /**
  * Softmax (log = 0) or log-softmax (log != 0) of x over the middle axis of [outer, n, inner].
- * Subtracting the maximum first keeps exp from overflowing.
+ * Subtracting the maximum m first keeps exp from overflowing. Log-softmax is (x − m) − log Σ,
+ * never x − (m + log Σ): for logits near 1e4 the sum m + log Σ would round to float32's step
+ * there (~1e-3) and lose three digits. The sum is kept in f64 so long rows lose none either.
  */
 export function softmax(x: usize, y: usize, outer: i32, n: i32, inner: i32, log: i32): void {
   for (let o = 0; o < outer; o++) {
@@ -104,17 +106,18 @@ export function softmax(x: usize, y: usize, outer: i32, n: i32, inner: i32, log:
       const step = <usize>inner << 2;
       let m = load<f32>(xb);
       for (let k = 1; k < n; k++) m = max<f32>(m, load<f32>(xb + <usize>k * step));
-      let s: f32 = 0;
+      let s: f64 = 0;
       for (let k = 0; k < n; k++) {
         const e = Mathf.exp(load<f32>(xb + <usize>k * step) - m);
-        s += e;
+        s += <f64>e;
         if (!log) store<f32>(yb + <usize>k * step, e);
       }
       if (log) {
-        const lse = m + Mathf.log(s);
-        for (let k = 0; k < n; k++) store<f32>(yb + <usize>k * step, load<f32>(xb + <usize>k * step) - lse);
+        const logSum = Math.log(s);
+        const md = <f64>m;
+        for (let k = 0; k < n; k++) store<f32>(yb + <usize>k * step, <f32>((<f64>load<f32>(xb + <usize>k * step) - md) - logSum));
       } else {
-        const r: f32 = 1.0 / s;
+        const r: f32 = <f32>(1.0 / s);
         for (let k = 0; k < n; k++) store<f32>(yb + <usize>k * step, load<f32>(yb + <usize>k * step) * r);
       }
     }

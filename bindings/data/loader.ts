@@ -7,6 +7,7 @@
 import { Tensor, tensor } from '../tensor.js';
 import { randperm } from '../ops/random.js';
 import { fmt } from '../shape.js';
+import { bindArgs, boolArg, checkOptions, intArg, keysOf, show } from '../args.js';
 import { tick } from '../memory.js';
 import { loadMnist, MNIST_MEAN, MNIST_STD, type MnistOptions } from './mnist.js';
 
@@ -61,6 +62,7 @@ export class Subset implements Dataset {
  * the remainder going round-robin from the first, as PyTorch).
  */
 export function randomSplit(dataset: Dataset, lengths: number[]): Subset[] {
+  if (!Array.isArray(lengths) || !lengths.every((l) => typeof l === 'number')) throw new TypeError(`randomSplit: lengths must be an array of numbers, got ${show(lengths)}`);
   const n = dataset.length;
   let sizes = lengths;
   if (lengths.every((l) => l >= 0 && l <= 1) && Math.abs(lengths.reduce((a, b) => a + b, 0) - 1) < 1e-9 && n !== 1) {
@@ -84,19 +86,25 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
 }
 
+/** batchSize and shuffle bind positionally (PyTorch's order), the rest by name only. */
+const LOADER_ARGS = keysOf<DataLoaderOptions>()('batchSize', 'shuffle', 'dropLast');
+
 /** Iterable of batches: one tensor per dataset tensor, dim 0 the batch. */
 export class DataLoader implements Iterable<Tensor[]> {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
 
-  constructor(readonly dataset: Dataset, options: DataLoaderOptions = {}) {
-    this.batchSize = options.batchSize ?? 1;
-    this.shuffle = options.shuffle ?? false;
-    this.dropLast = options.dropLast ?? false;
-    if (!(Number.isInteger(this.batchSize) && this.batchSize > 0)) {
-      throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${options.batchSize}`);
+  /** PyTorch's DataLoader(dataset, batchSize=1, shuffle=false, ..., dropLast=false): positionally or by name. */
+  constructor(dataset: Dataset, batchSize?: number | DataLoaderOptions, shuffle?: boolean | DataLoaderOptions, options?: DataLoaderOptions);
+  constructor(readonly dataset: Dataset, ...args: unknown[]) {
+    if (dataset === null || typeof dataset !== 'object' || !Array.isArray(dataset.tensors) || !Number.isInteger(dataset.length)) {
+      throw new TypeError(`DataLoader: dataset must be a dataset (a TensorDataset, a Subset, ...), got ${show(dataset)}`);
     }
+    const o = bindArgs('DataLoader', args, LOADER_ARGS.slice(0, 2), LOADER_ARGS.slice(2));
+    this.batchSize = intArg('DataLoader', 'batchSize', o.batchSize, 1, 1);
+    this.shuffle = boolArg('DataLoader', 'shuffle', o.shuffle, false);
+    this.dropLast = boolArg('DataLoader', 'dropLast', o.dropLast, false);
   }
 
   /** Batches per epoch. */
@@ -119,7 +127,7 @@ export class DataLoader implements Iterable<Tensor[]> {
     for (let b = 0; b < batches; b++) {
       const rows = order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
       tick();
-      yield this.dataset.tensors.map((t) => t.indexSelect(rows));
+      yield this.dataset.tensors.map((t) => t.indexSelect(0, rows));
     }
   }
 }
@@ -133,6 +141,7 @@ export interface MnistDatasetOptions extends Omit<MnistOptions, 'images' | 'labe
 
 /** MNIST as a TensorDataset (images, labels), pixels in [0, 1] or standardised. */
 export async function mnistDataset(options: MnistDatasetOptions): Promise<TensorDataset> {
+  checkOptions('mnistDataset', options, keysOf<MnistDatasetOptions>()('train', 'dataDir', 'limit', 'flatten', 'normalize'));
   const { flatten = false, normalize = false, ...rest } = options;
   const m = await loadMnist(rest);
   const pixels = normalize ? standardizeArray(m.images, MNIST_MEAN, MNIST_STD) : m.images;

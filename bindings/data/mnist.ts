@@ -2,6 +2,7 @@
 
 import { type ByteSource, dirExists, exists, isNode, joinPath, sourceName } from './bytes.js';
 import { type IdxArray, readIdxFile } from './idx.js';
+import { checkOptions, keysOf, show } from '../args.js';
 
 /** Mean and standard deviation of the MNIST training pixels after scaling to [0, 1] (the usual PyTorch values). */
 export const MNIST_MEAN = 0.1307;
@@ -72,7 +73,9 @@ function check(cond: boolean, msg: string): asserts cond {
 }
 
 export async function loadMnist(options: MnistOptions): Promise<MnistData> {
+  checkOptions('loadMnist', options, keysOf<MnistOptions>()('train', 'dataDir', 'images', 'labels', 'limit'));
   const { train, limit } = options;
+  if (typeof train !== 'boolean') throw new TypeError(`loadMnist: options.train must be true (60,000 training images) or false (10,000 test images), got ${show(train)}`);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
     throw new Error(`loadMnist: limit must be a non-negative integer, got ${limit}`);
   }

@@ -20,7 +20,7 @@ export class ModuleList extends Module<never> implements Iterable<AnyModule> {
     throw new Error('ModuleList has no forward(): iterate over it (for (const m of list)) and call each module');
   }
 
-  get length(): number {
+  override get length(): number {
     return this.items.length;
   }
 

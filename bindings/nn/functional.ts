@@ -8,7 +8,7 @@ export type { EmbeddingOptions } from '../ops/embedding.js';
 export {
   mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
 } from '../ops/loss.js';
-export type { LossOptions, Reduction } from '../ops/loss.js';
+export type { LossOptions, Reduction, NLLLossOptions, CrossEntropyOptions, BCELossOptions, BCEWithLogitsOptions } from '../ops/loss.js';
 export { relu, sigmoid, tanh, softplus, leakyRelu } from '../ops/elementwise.js';
 export { softmax, logSoftmax } from '../ops/reduce.js';
 export { oneHot } from '../ops/movement.js';

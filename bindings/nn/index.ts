@@ -6,7 +6,7 @@ export {
   Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, BatchNorm1d, BatchNorm2d,
   ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, LogSoftmax,
 } from './layers.js';
-export type { Conv2dOptions, Pool2dOptions, BatchNormOptions } from './layers.js';
+export type { LinearOptions, Conv2dOptions, Pool2dOptions, BatchNormOptions } from './layers.js';
 export { GELU, SiLU } from './activations.js';
 export { ConvTranspose2d } from './conv.js';
 export { LayerNorm } from './norm.js';

@@ -7,14 +7,19 @@
 import { Tensor } from '../tensor.js';
 import { rand, randn } from '../ops/random.js';
 import { fmt } from '../shape.js';
+import { bindArgs, numberArg, oneOf, show } from '../args.js';
 
 export type Nonlinearity =
   | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
 export type FanMode = 'fanIn' | 'fanOut';
 
+/** PyTorch's spellings (fan_in, leaky_relu) mapped to wasmgrad's camelCase. */
+const PYTORCH_SPELLING: Record<string, string> = { fan_in: 'fanIn', fan_out: 'fanOut', leaky_relu: 'leakyRelu' };
+const camelName = <T>(v: T): T => (typeof v === 'string' && v in PYTORCH_SPELLING ? PYTORCH_SPELLING[v] as T : v);
+
 /** The recommended gain for a nonlinearity (param: leakyRelu's negative slope, default 0.01). */
-export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
-  switch (nonlinearity) {
+export function calculateGain(nonlinearity: Nonlinearity | 'leaky_relu', param?: number): number {
+  switch (camelName(nonlinearity)) {
     case 'linear': case 'conv1d': case 'conv2d': case 'conv3d': case 'sigmoid': return 1;
     case 'tanh': return 5 / 3;
     case 'relu': return Math.SQRT2;
@@ -23,15 +28,21 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case 'selu': return 3 / 4;
-    default: throw new RangeError(`calculateGain: unsupported nonlinearity ${JSON.stringify(nonlinearity)}`);
+    default: throw new RangeError(`calculateGain: unsupported nonlinearity ${show(nonlinearity)}; one of linear, conv1d, conv2d, conv3d, sigmoid, tanh, relu, leakyRelu, selu`);
   }
 }
 
 /** [fanIn, fanOut]: dims 1 and 0 times the receptive field (the product of the remaining dims). */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
+  checkTarget(t, 'calculateFanInAndFanOut');
   if (t.ndim < 2) throw new RangeError(`init: fan in and fan out need a tensor with at least 2 dims, got shape ${fmt(t.shape)}`);
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return [t.shape[1] * receptive, t.shape[0] * receptive];
+}
+
+function checkTarget(t: unknown, op: string): Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`init.${op}: tensor must be a Tensor, got ${show(t)}`);
+  return t;
 }
 
 function fill(t: Tensor, make: (shape: number[]) => Tensor): Tensor {
@@ -41,11 +52,22 @@ function fill(t: Tensor, make: (shape: number[]) => Tensor): Tensor {
   return t;
 }
 
-export const uniform = (t: Tensor, a = 0, b = 1): Tensor => fill(t, (s) => rand(s, { low: a, high: b }));
-export const normal = (t: Tensor, mean = 0, std = 1): Tensor => fill(t, (s) => randn(s, { mean, std }));
-export const constant = (t: Tensor, value: number): Tensor => t.fill_(value);
-export const zeros = (t: Tensor): Tensor => t.fill_(0);
-export const ones = (t: Tensor): Tensor => t.fill_(1);
+/** U(a, b) in place: PyTorch's uniform_(tensor, a=0, b=1). */
+export function uniform(t: Tensor, a?: number, b?: number): Tensor {
+  checkTarget(t, 'uniform');
+  const lo = numberArg('init.uniform', 'a', a, 0), hi = numberArg('init.uniform', 'b', b, 1);
+  if (lo > hi) throw new RangeError(`init.uniform: a (${lo}) must not exceed b (${hi})`);
+  return fill(t, (s) => rand(s, { low: lo, high: hi }));
+}
+/** N(mean, std²) in place: PyTorch's normal_(tensor, mean=0, std=1). */
+export function normal(t: Tensor, mean?: number, std?: number): Tensor {
+  checkTarget(t, 'normal');
+  const m = numberArg('init.normal', 'mean', mean, 0), sd = numberArg('init.normal', 'std', std, 1, 0);
+  return fill(t, (s) => randn(s, { mean: m, std: sd }));
+}
+export const constant = (t: Tensor, value: number): Tensor => checkTarget(t, 'constant').fill_(numberArg('init.constant', 'value', value));
+export const zeros = (t: Tensor): Tensor => checkTarget(t, 'zeros').fill_(0);
+export const ones = (t: Tensor): Tensor => checkTarget(t, 'ones').fill_(1);
 
 function xavierStd(t: Tensor, gain: number): number {
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
@@ -53,38 +75,55 @@ function xavierStd(t: Tensor, gain: number): number {
 }
 
 /** U(−a, a) with a = gain·√(6 / (fanIn + fanOut)). */
-export function xavierUniform(t: Tensor, gain = 1): Tensor {
+export function xavierUniform(t: Tensor, gain?: number): Tensor {
+  checkTarget(t, 'xavierUniform');
+  gain = numberArg('init.xavierUniform', 'gain', gain, 1);
   const a = Math.sqrt(3) * xavierStd(t, gain);
   return uniform(t, -a, a);
 }
 
 /** N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
-export function xavierNormal(t: Tensor, gain = 1): Tensor {
+export function xavierNormal(t: Tensor, gain?: number): Tensor {
+  checkTarget(t, 'xavierNormal');
+  gain = numberArg('init.xavierNormal', 'gain', gain, 1);
   return normal(t, 0, xavierStd(t, gain));
 }
 
 export interface KaimingOptions {
   /** Negative slope of the leaky ReLU after this layer (used when nonlinearity is leakyRelu). */
   a?: number;
-  mode?: FanMode;
-  nonlinearity?: Nonlinearity;
+  /** 'fanIn' or 'fanOut' (PyTorch's 'fan_in' / 'fan_out' work too). */
+  mode?: FanMode | 'fan_in' | 'fan_out';
+  /** PyTorch's 'leaky_relu' works too. */
+  nonlinearity?: Nonlinearity | 'leaky_relu';
 }
 
-function kaimingStd(t: Tensor, o: KaimingOptions): number {
-  const mode = o.mode ?? 'fanIn';
-  if (mode !== 'fanIn' && mode !== 'fanOut') throw new RangeError(`init: mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
+type KaimingArgs = (number | string | KaimingOptions | undefined)[];
+
+/** PyTorch's (tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'), positionally or by name. */
+function kaimingStd(t: Tensor, op: string, args: KaimingArgs): number {
+  checkTarget(t, op);
+  const o = bindArgs(`init.${op}`, args, ['a', 'mode', 'nonlinearity']);
+  const mode = oneOf(`init.${op}`, 'mode', camelName(o.mode), ['fanIn', 'fanOut'], 'fanIn');
+  const a = numberArg(`init.${op}`, 'a', o.a, 0);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const fan = mode === 'fanIn' ? fanIn : fanOut;
-  return calculateGain(o.nonlinearity ?? 'leakyRelu', o.a ?? 0) / Math.sqrt(fan);
+  return calculateGain((o.nonlinearity ?? 'leakyRelu') as Nonlinearity, a) / Math.sqrt(fan);
 }
 
 /** U(−b, b) with b = gain·√(3 / fan); PyTorch's default nonlinearity is leakyRelu with a = 0. */
-export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor {
-  const bound = Math.sqrt(3) * kaimingStd(t, options);
+export function kaimingUniform(t: Tensor, ...args: KaimingArgs): Tensor {
+  const bound = Math.sqrt(3) * kaimingStd(t, 'kaimingUniform', args);
   return uniform(t, -bound, bound);
 }
 
 /** N(0, std²) with std = gain / √fan. */
-export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
-  return normal(t, 0, kaimingStd(t, options));
+export function kaimingNormal(t: Tensor, ...args: KaimingArgs): Tensor {
+  return normal(t, 0, kaimingStd(t, 'kaimingNormal', args));
 }
+
+// PyTorch's in-place names (nn.init.kaiming_uniform_ → init.kaimingUniform_), the same functions.
+export {
+  uniform as uniform_, normal as normal_, constant as constant_, zeros as zeros_, ones as ones_,
+  xavierUniform as xavierUniform_, xavierNormal as xavierNormal_, kaimingUniform as kaimingUniform_, kaimingNormal as kaimingNormal_,
+};

@@ -6,7 +6,8 @@ import { Tensor, zeros, ones } from '../tensor.js';
 import { noGrad } from '../autograd.js';
 import { fmt } from '../shape.js';
 import * as F from './functional.js';
-import type { Pair, Padding } from '../ops/conv.js';
+import { pair, poolParams, AVG_POOL_ARGS, type Pair, type Padding, type Pool2dOptions } from '../ops/conv.js';
+import { bindArgs, boolArg, intArg, keysOf, numberArg, show, unsupported } from '../args.js';
 import { Module } from './module.js';
 import * as init from './init.js';
 
@@ -20,14 +21,36 @@ export function resetAffine(weight: Tensor, bias: Tensor | null): void {
   }
 }
 
+/** Reads a layer's arguments the way Python binds them (positionally, or by name in a trailing object). */
+function layerArgs(op: string, args: readonly unknown[], names: readonly string[]): Record<string, unknown> {
+  return bindArgs(op, args, names);
+}
+
+const positiveInt = (op: string, name: string, v: unknown): number => intArg(op, name, v, undefined, 1);
+
+export interface LinearOptions {
+  inFeatures?: number;
+  outFeatures?: number;
+  bias?: boolean;
+}
+
+/** y = x·Wᵀ + b: new Linear(784, 128), new Linear(784, 128, false), new Linear(784, 128, { bias: false }). */
 export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: { bias?: boolean } = {}) {
+  constructor(inFeatures: number, outFeatures: number, bias?: boolean | LinearOptions, options?: LinearOptions);
+  constructor(options: LinearOptions);
+  constructor(...args: unknown[]) {
     super();
-    this.weight = this.registerParameter('weight', zeros([outFeatures, inFeatures]));
-    this.bias = this.registerParameter('bias', options.bias === false ? null : zeros([outFeatures]));
+    const a = layerArgs('Linear', args, ['inFeatures', 'outFeatures', 'bias']);
+    this.inFeatures = intArg('Linear', 'inFeatures', a.inFeatures, undefined, 0);
+    this.outFeatures = intArg('Linear', 'outFeatures', a.outFeatures, undefined, 0);
+    const bias = boolArg('Linear', 'bias', a.bias, true);
+    this.weight = this.registerParameter('weight', zeros([this.outFeatures, this.inFeatures]));
+    this.bias = this.registerParameter('bias', bias ? zeros([this.outFeatures]) : null);
     resetAffine(this.weight, this.bias);
   }
 
@@ -41,84 +64,154 @@ export class Linear extends Module {
 }
 
 export interface Conv2dOptions {
+  inChannels?: number;
+  outChannels?: number;
+  kernelSize?: Pair;
   stride?: Pair;
   padding?: Padding;
   dilation?: Pair;
+  /** Only 1. */
+  groups?: number;
   bias?: boolean;
+  /** Only 'zeros'. */
+  paddingMode?: 'zeros';
 }
 
-const pairOf = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : v);
+const CONV2D_ARGS = keysOf<Conv2dOptions>()('inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode');
 
+/**
+ * PyTorch's Conv2d(inChannels, outChannels, kernelSize, stride=1, padding=0, dilation=1,
+ * groups=1, bias=true, paddingMode='zeros'): new Conv2d(1, 8, 3, 1, 1), or with the rest by name,
+ * new Conv2d(1, 8, 3, { padding: 1 }).
+ */
 export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number] | 'same' | 'valid';
+  readonly dilation: [number, number];
   readonly weight: Tensor;
   readonly bias: Tensor | null;
-  readonly kernelSize: [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, readonly options: Conv2dOptions = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, ...rest: (Pair | Padding | boolean | string | Conv2dOptions | undefined)[]);
+  constructor(options: Conv2dOptions);
+  constructor(...args: unknown[]) {
     super();
-    this.kernelSize = pairOf(kernelSize);
-    this.weight = this.registerParameter('weight', zeros([outChannels, inChannels, ...this.kernelSize]));
-    this.bias = this.registerParameter('bias', options.bias === false ? null : zeros([outChannels]));
+    const op = 'Conv2d';
+    const a = layerArgs(op, args, CONV2D_ARGS);
+    this.inChannels = positiveInt(op, 'inChannels', a.inChannels);
+    this.outChannels = positiveInt(op, 'outChannels', a.outChannels);
+    if (a.kernelSize === undefined) throw new TypeError(`${op}: kernelSize is required`);
+    this.kernelSize = pair(a.kernelSize, 1, op, 'kernelSize', 1);
+    this.stride = pair(a.stride, 1, op, 'stride', 1);
+    this.dilation = pair(a.dilation, 1, op, 'dilation', 1);
+    if (a.padding === 'same' || a.padding === 'valid') {
+      if (a.padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) throw new RangeError(`${op}: padding='same' needs stride 1 (as in PyTorch)`);
+      this.padding = a.padding;
+    } else {
+      if (typeof a.padding === 'string') throw new RangeError(`${op}: padding must be an integer, a pair, 'same' or 'valid', got ${show(a.padding)}`);
+      this.padding = pair(a.padding, 0, op, 'padding', 0);
+    }
+    unsupported(op, 'groups', a.groups, 1, 'grouped convolutions are not implemented');
+    unsupported(op, 'paddingMode', a.paddingMode, 'zeros', 'only zero padding is implemented');
+    const bias = boolArg(op, 'bias', a.bias, true);
+    this.weight = this.registerParameter('weight', zeros([this.outChannels, this.inChannels, ...this.kernelSize]));
+    this.bias = this.registerParameter('bias', bias ? zeros([this.outChannels]) : null);
     resetAffine(this.weight, this.bias);
   }
 
   forward(x: Tensor): Tensor {
-    const { stride, padding, dilation } = this.options;
-    return F.conv2d(x, this.weight, this.bias, { stride, padding, dilation });
+    return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
   }
 
   override extraRepr(): string {
-    const { stride = 1, padding = 0, dilation = 1 } = this.options;
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=${fmt(this.kernelSize)}, stride=${JSON.stringify(stride)}, padding=${JSON.stringify(padding)}, dilation=${JSON.stringify(dilation)}`;
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${fmt(this.kernelSize)}, stride=${fmt(this.stride)}, padding=${typeof this.padding === 'string' ? this.padding : fmt(this.padding)}, dilation=${fmt(this.dilation)}, bias=${this.bias !== null}`;
   }
 }
 
-export interface Pool2dOptions {
-  stride?: Pair;
-  padding?: Pair;
-}
+export type { Pool2dOptions };
 
-/** Shared shape of the pooling modules: a kernel size, options, and the functional op. */
+/** Shared shape of the pooling modules: PyTorch's arguments, checked once, and the functional op. */
 abstract class Pool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly options: Pool2dOptions, private readonly op: typeof F.maxPool2d) {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+
+  constructor(op: string, args: readonly unknown[], names: readonly string[], private readonly fn: typeof F.maxPool2d) {
     super();
+    const p = poolParams(op, args, names);
+    this.kernelSize = [p.KH, p.KW];
+    this.stride = [p.sH, p.sW];
+    this.padding = [p.pH, p.pW];
   }
 
   forward(x: Tensor): Tensor {
-    return this.op(x, { kernelSize: this.kernelSize, ...this.options });
+    return this.fn(x, { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding });
   }
 
   override extraRepr(): string {
-    return `kernelSize=${JSON.stringify(this.kernelSize)}, options=${JSON.stringify(this.options)}`;
+    return `kernelSize=${fmt(this.kernelSize)}, stride=${fmt(this.stride)}, padding=${fmt(this.padding)}`;
   }
 }
 
+/** The module's order differs from F.max_pool2d's after dilation (as in PyTorch). */
+const MAX_POOL_MODULE_ARGS = ['kernelSize', 'stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'];
+
+/** PyTorch's MaxPool2d(kernelSize, stride=kernelSize, padding=0, dilation=1, returnIndices=false, ceilMode=false). */
 export class MaxPool2d extends Pool2d {
-  constructor(kernelSize: Pair, options: Pool2dOptions = {}) {
-    super(kernelSize, options, F.maxPool2d);
+  constructor(kernelSize: Pair | Pool2dOptions, ...rest: (Pair | boolean | null | Partial<Pool2dOptions> | undefined)[]);
+  constructor(...args: unknown[]) {
+    super('MaxPool2d', args, MAX_POOL_MODULE_ARGS, F.maxPool2d);
   }
 }
 
+/** PyTorch's AvgPool2d(kernelSize, stride=kernelSize, padding=0, ceilMode=false, countIncludePad=true, divisorOverride=null). */
 export class AvgPool2d extends Pool2d {
-  constructor(kernelSize: Pair, options: Pool2dOptions = {}) {
-    super(kernelSize, options, F.avgPool2d);
+  constructor(kernelSize: Pair | Pool2dOptions, ...rest: (Pair | boolean | null | Partial<Pool2dOptions> | undefined)[]);
+  constructor(...args: unknown[]) {
+    super('AvgPool2d', args, [...AVG_POOL_ARGS], F.avgPool2d);
   }
+}
+
+/** No arguments beyond PyTorch's `inplace` (accepted only as false: wasmgrad never modifies inputs). */
+function inplaceOnly(op: string, args: readonly unknown[], names: readonly string[] = ['inplace']): Record<string, unknown> {
+  const a = layerArgs(op, args, names);
+  unsupported(op, 'inplace', a.inplace, false, 'layers return new tensors');
+  return a;
 }
 
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  readonly startDim: number;
+  readonly endDim: number;
+
+  /** PyTorch's Flatten(startDim=1, endDim=-1). */
+  constructor(startDim?: number | { startDim?: number; endDim?: number }, endDim?: number);
+  constructor(...args: unknown[]) {
     super();
+    const a = layerArgs('Flatten', args, ['startDim', 'endDim']);
+    this.startDim = intArg('Flatten', 'startDim', a.startDim, 1);
+    this.endDim = intArg('Flatten', 'endDim', a.endDim, -1);
   }
 
   forward(x: Tensor): Tensor {
     return x.flatten(this.startDim, this.endDim);
   }
+
+  override extraRepr(): string {
+    return `startDim=${this.startDim}, endDim=${this.endDim}`;
+  }
 }
 
 export class Dropout extends Module {
-  constructor(readonly p = 0.5) {
+  readonly p: number;
+
+  /** PyTorch's Dropout(p=0.5, inplace=false). */
+  constructor(p?: number | { p?: number; inplace?: boolean }, inplace?: boolean);
+  constructor(...args: unknown[]) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be in [0, 1], got ${p}`);
+    const a = inplaceOnly('Dropout', args, ['p', 'inplace']);
+    this.p = numberArg('Dropout', 'p', a.p, 0.5, 0, 1);
   }
 
   forward(x: Tensor): Tensor {
@@ -132,8 +225,11 @@ export class Dropout extends Module {
 
 export interface BatchNormOptions {
   eps?: number;
-  /** Weight of the new batch statistic in the running average (PyTorch's convention). */
-  momentum?: number;
+  /**
+   * Weight of the new batch statistic in the running average (PyTorch's convention); null makes
+   * it a cumulative average (1 / batches seen), as PyTorch's momentum=None.
+   */
+  momentum?: number | null;
   affine?: boolean;
   trackRunningStats?: boolean;
 }
@@ -144,24 +240,28 @@ export interface BatchNormOptions {
  * as PyTorch does; eval mode uses the running statistics.
  */
 abstract class BatchNorm extends Module {
+  readonly numFeatures: number;
   readonly weight: Tensor | null;
   readonly bias: Tensor | null;
   readonly runningMean: Tensor | null;
   readonly runningVar: Tensor | null;
   readonly numBatchesTracked: Tensor | null;
   readonly eps: number;
-  readonly momentum: number;
+  readonly momentum: number | null;
 
-  constructor(readonly numFeatures: number, options: BatchNormOptions, private readonly ndims: number[]) {
+  constructor(op: string, args: readonly unknown[], private readonly ndims: number[]) {
     super();
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum ?? 0.1;
-    const affine = options.affine ?? true;
-    this.weight = this.registerParameter('weight', affine ? ones([numFeatures]) : null);
-    this.bias = this.registerParameter('bias', affine ? zeros([numFeatures]) : null);
-    const track = options.trackRunningStats ?? true;
-    this.runningMean = track ? this.registerBuffer('runningMean', zeros([numFeatures])) : null;
-    this.runningVar = track ? this.registerBuffer('runningVar', ones([numFeatures])) : null;
+    const a = layerArgs(op, args, ['numFeatures', 'eps', 'momentum', 'affine', 'trackRunningStats']);
+    this.numFeatures = positiveInt(op, 'numFeatures', a.numFeatures);
+    this.eps = numberArg(op, 'eps', a.eps, 1e-5, 0);
+    this.momentum = a.momentum === null ? null : numberArg(op, 'momentum', a.momentum, 0.1, 0, 1);
+    const affine = boolArg(op, 'affine', a.affine, true);
+    const track = boolArg(op, 'trackRunningStats', a.trackRunningStats, true);
+    const n = this.numFeatures;
+    this.weight = this.registerParameter('weight', affine ? ones([n]) : null);
+    this.bias = this.registerParameter('bias', affine ? zeros([n]) : null);
+    this.runningMean = track ? this.registerBuffer('runningMean', zeros([n])) : null;
+    this.runningVar = track ? this.registerBuffer('runningVar', ones([n])) : null;
     this.numBatchesTracked = track ? this.registerBuffer('numBatchesTracked', zeros([])) : null;
   }
 
@@ -191,7 +291,8 @@ abstract class BatchNorm extends Module {
   }
 
   private updateRunningStats(mean: Tensor, varBiased: Tensor, n: number): void {
-    const m = this.momentum;
+    // momentum null: the cumulative average, weight 1 / (batches seen including this one).
+    const m = this.momentum ?? 1 / (this.numBatchesTracked!._read()[0] + 1);
     noGrad(() => {
       this.runningMean!.mul_(1 - m).add_(mean.detach().reshape([this.numFeatures]), m);
       this.runningVar!.mul_(1 - m).add_(varBiased.detach().reshape([this.numFeatures]), m * n / (n - 1));
@@ -204,48 +305,71 @@ abstract class BatchNorm extends Module {
   }
 }
 
-/** BatchNorm over [N, C] or [N, C, L]. */
+/** PyTorch's BatchNorm1d(numFeatures, eps=1e-5, momentum=0.1, affine=true, trackRunningStats=true), over [N, C] or [N, C, L]. */
 export class BatchNorm1d extends BatchNorm {
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
-    super(numFeatures, options, [2, 3]);
+  constructor(numFeatures: number | (BatchNormOptions & { numFeatures?: number }), ...rest: (number | boolean | null | BatchNormOptions | undefined)[]);
+  constructor(...args: unknown[]) {
+    super('BatchNorm1d', args, [2, 3]);
   }
 }
 
-/** BatchNorm over [N, C, H, W]. */
+/** PyTorch's BatchNorm2d(numFeatures, eps=1e-5, momentum=0.1, affine=true, trackRunningStats=true), over [N, C, H, W]. */
 export class BatchNorm2d extends BatchNorm {
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
-    super(numFeatures, options, [4]);
+  constructor(numFeatures: number | (BatchNormOptions & { numFeatures?: number }), ...rest: (number | boolean | null | BatchNormOptions | undefined)[]);
+  constructor(...args: unknown[]) {
+    super('BatchNorm2d', args, [4]);
   }
 }
 
 // ---- activations ------------------------------------------------------------------------------
 
 export class ReLU extends Module {
+  /** PyTorch's ReLU(inplace=false). */
+  constructor(...args: (boolean | { inplace?: boolean })[]) { super(); inplaceOnly('ReLU', args); }
   forward(x: Tensor): Tensor { return x.relu(); }
 }
 
 export class Sigmoid extends Module {
+  constructor(...args: never[]) { super(); layerArgs('Sigmoid', args, []); }
   forward(x: Tensor): Tensor { return x.sigmoid(); }
 }
 
 export class Tanh extends Module {
+  constructor(...args: never[]) { super(); layerArgs('Tanh', args, []); }
   forward(x: Tensor): Tensor { return x.tanh(); }
 }
 
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) { super(); }
+  readonly negativeSlope: number;
+  /** PyTorch's LeakyReLU(negativeSlope=0.01, inplace=false). */
+  constructor(negativeSlope?: number | { negativeSlope?: number; inplace?: boolean }, inplace?: boolean);
+  constructor(...args: unknown[]) {
+    super();
+    this.negativeSlope = numberArg('LeakyReLU', 'negativeSlope', inplaceOnly('LeakyReLU', args, ['negativeSlope', 'inplace']).negativeSlope, 0.01);
+  }
   forward(x: Tensor): Tensor { return x.leakyRelu(this.negativeSlope); }
   override extraRepr(): string { return `negativeSlope=${this.negativeSlope}`; }
 }
 
+/** The dim is required (PyTorch's implicit dim is deprecated there). */
+function softmaxDim(op: string, args: readonly unknown[]): number {
+  const dim = layerArgs(op, args, ['dim']).dim;
+  if (dim === undefined || dim === null) throw new TypeError(`${op}: dim is required, e.g. new nn.${op}(1) (PyTorch's implicit dim is deprecated)`);
+  return intArg(op, 'dim', dim);
+}
+
 export class Softmax extends Module {
-  constructor(readonly dim: number) { super(); }
+  readonly dim: number;
+  constructor(dim: number | { dim: number });
+  constructor(...args: unknown[]) { super(); this.dim = softmaxDim('Softmax', args); }
   forward(x: Tensor): Tensor { return x.softmax(this.dim); }
   override extraRepr(): string { return `dim=${this.dim}`; }
 }
 
 export class LogSoftmax extends Module {
-  constructor(readonly dim: number) { super(); }
+  readonly dim: number;
+  constructor(dim: number | { dim: number });
+  constructor(...args: unknown[]) { super(); this.dim = softmaxDim('LogSoftmax', args); }
   forward(x: Tensor): Tensor { return x.logSoftmax(this.dim); }
   override extraRepr(): string { return `dim=${this.dim}`; }
 }

@@ -19,18 +19,53 @@ export type StateDict = Record<string, SavedTensor>;
 /** A module of any output type (MultiheadAttention returns [output, weights]). */
 export type AnyModule = Module<unknown>;
 
+/** A module is callable, as in PyTorch: `model(x)` is `model.forward(x)`, `criterion(out, y)` a loss. */
+export interface Module<Out = Tensor> {
+  (input: Tensor, ...rest: any[]): Out;
+}
+
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
 /** Out: what forward returns (a Tensor for all but a few modules such as MultiheadAttention). */
 export abstract class Module<Out = Tensor> {
-  training = true;
-  private readonly params = new Map<string, Tensor | null>();
-  private readonly buffers = new Map<string, Tensor>();
-  private readonly children_ = new Map<string, AnyModule>();
+  // Set in the constructor on the callable that replaces `this` (field initialisers would land on
+  // the discarded object).
+  declare training: boolean;
+  declare private readonly params: Map<string, Tensor | null>;
+  declare private readonly buffers: Map<string, Tensor>;
+  declare private readonly children_: Map<string, AnyModule>;
+
+  /**
+   * The instance is a function whose prototype is the module class, so that `model(x)` works
+   * (and a loss module can be passed wherever a loss function is expected); subclasses see it
+   * as `this` after super(). Functions' own `name` and `length` are removed so that a module can
+   * have fields or getters of those names.
+   */
+  constructor() {
+    const self = function module(...args: any[]): Out {
+      return (self as unknown as Module<Out>).forward(...(args as [Tensor]));
+    };
+    delete (self as { name?: unknown }).name;
+    delete (self as { length?: unknown }).length;
+    Object.setPrototypeOf(self, new.target.prototype);
+    const m = self as unknown as Module<Out>;
+    m.training = true;
+    (m as unknown as { params: Map<string, Tensor | null> }).params = new Map();
+    (m as unknown as { buffers: Map<string, Tensor> }).buffers = new Map();
+    (m as unknown as { children_: Map<string, AnyModule> }).children_ = new Map();
+    return m;
+  }
 
   abstract forward(input: Tensor, ...rest: any[]): Out;
 
   /** Same as forward (PyTorch's `module(x)`). */
   call(input: Tensor, ...rest: any[]): Out {
     return this.forward(input, ...rest);
+  }
+
+  /** console.log(model) in Node prints the PyTorch-style description. */
+  [inspectSymbol](): string {
+    return this.toString();
   }
 
   /**
@@ -183,7 +218,7 @@ export class Sequential extends Module {
     return x;
   }
 
-  get length(): number {
+  override get length(): number {
     return this.children().length;
   }
 

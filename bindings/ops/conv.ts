@@ -8,23 +8,31 @@ import { record } from '../autograd.js';
 import { K } from '../wasm.js';
 import { convParts, splitItems } from '../threads.js';
 import { fmt } from '../shape.js';
+import { bindArgs, boolArg, keysOf, show, unsupported } from '../args.js';
 
 export type Pair = number | [number, number];
 export type Padding = Pair | 'same' | 'valid';
 
-export function pair(v: Pair | undefined, dflt: number, op: string, param: string, min: number): [number, number] {
-  const p: [number, number] = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : [NaN, NaN];
-  if (!p.every((x) => Number.isInteger(x) && x >= min)) {
-    throw new RangeError(`${op}: ${param} must be an integer >= ${min} or a pair of them, got ${JSON.stringify(v)}`);
+/** An int or a pair of ints, each ≥ min (a TypeError for the wrong kind, a RangeError below min). */
+export function pair(v: unknown, dflt: number, op: string, param: string, min: number): [number, number] {
+  if (v === undefined || v === null) return [dflt, dflt];
+  const p = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : null;
+  if (!p || !p.every((x) => typeof x === 'number' && Number.isInteger(x))) {
+    throw new TypeError(`${op}: ${param} must be an integer or a pair of integers, got ${show(v)}`);
   }
-  return p;
+  if (!p.every((x) => x >= min)) throw new RangeError(`${op}: ${param} must be an integer >= ${min} or a pair of them, got ${show(v)}`);
+  return [p[0], p[1]];
 }
 
 export interface Conv2dOptions {
   stride?: Pair;
   padding?: Padding;
   dilation?: Pair;
+  /** Only 1 (grouped and depthwise convolutions are not implemented). */
+  groups?: number;
 }
+
+const CONV_ARGS = keysOf<Conv2dOptions>()('stride', 'padding', 'dilation', 'groups');
 
 interface ConvGeometry {
   N: number; C: number; H: number; W: number; OC: number; KH: number; KW: number;
@@ -39,6 +47,7 @@ function convGeometry(x: Tensor, w: Tensor, o: Conv2dOptions): ConvGeometry {
   if (WC !== C) throw new RangeError(`conv2d: input ${fmt(x.shape)} has ${C} channels but weight ${fmt(w.shape)} expects ${WC}`);
   const [sH, sW] = pair(o.stride, 1, 'conv2d', 'stride', 1);
   const [dH, dW] = pair(o.dilation, 1, 'conv2d', 'dilation', 1);
+  unsupported('conv2d', 'groups', o.groups, 1, 'grouped convolutions are not implemented');
   let pT: number, pL: number, pB: number, pR: number;
   if (o.padding === 'same') {
     if (sH !== 1 || sW !== 1) throw new RangeError("conv2d: padding='same' needs stride 1 (as in PyTorch)");
@@ -48,7 +57,8 @@ function convGeometry(x: Tensor, w: Tensor, o: Conv2dOptions): ConvGeometry {
   } else if (o.padding === 'valid') {
     pT = pB = pL = pR = 0;
   } else {
-    [pT, pL] = pair(o.padding as Pair | undefined, 0, 'conv2d', 'padding', 0);
+    if (typeof o.padding === 'string') throw new RangeError(`conv2d: padding must be an integer, a pair, 'same' or 'valid', got ${show(o.padding)}`);
+    [pT, pL] = pair(o.padding, 0, 'conv2d', 'padding', 0);
     pB = pT; pR = pL;
   }
   const OH = Math.floor((H + pT + pB - dH * (KH - 1) - 1) / sH) + 1;
@@ -63,9 +73,15 @@ function geomArgs(g: ConvGeometry): number[] {
   return [g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.sH, g.sW, g.pT, g.pL, g.dH, g.dW, g.OH, g.OW];
 }
 
-export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError('conv2d: input and weight must be Tensors');
-  const g = convGeometry(x, weight, options);
+/**
+ * PyTorch's conv2d(input, weight, bias?, stride?, padding?, dilation?, groups?), positionally or
+ * with the options last: conv2d(x, w, b, 1, 1) or conv2d(x, w, b, { padding: 1 }).
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, ...rest: (Pair | Padding | Conv2dOptions | undefined)[]): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`conv2d: input must be a Tensor, got ${show(x)}`);
+  if (!(weight instanceof Tensor)) throw new TypeError(`conv2d: weight must be a Tensor, got ${show(weight)}`);
+  if (bias !== undefined && bias !== null && !(bias instanceof Tensor)) throw new TypeError(`conv2d: bias must be a Tensor or null, got ${show(bias)}`);
+  const g = convGeometry(x, weight, bindArgs('conv2d', rest, CONV_ARGS) as Conv2dOptions);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.OC)) {
     throw new RangeError(`conv2d: bias must have shape [${g.OC}], got ${fmt(bias.shape)}`);
   }
@@ -101,18 +117,48 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
 export interface Pool2dOptions {
   kernelSize: Pair;
   /** Default: kernelSize (as PyTorch). */
-  stride?: Pair;
+  stride?: Pair | null;
   padding?: Pair;
+  /** maxPool2d: only 1. */
+  dilation?: Pair;
+  /** Only false (output sizes round down). */
+  ceilMode?: boolean;
+  /** maxPool2d: only false (the indices stay internal). */
+  returnIndices?: boolean;
+  /** avgPool2d: only true (padding zeros count in the average, PyTorch's default). */
+  countIncludePad?: boolean;
+  /** avgPool2d: only null. */
+  divisorOverride?: number | null;
 }
 
-function poolGeometry(x: Tensor, o: Pool2dOptions, op: string) {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor`);
-  if (x.ndim !== 4 && x.ndim !== 3) throw new RangeError(`${op}: input must be 4-D [N, C, H, W] or 3-D [C, H, W], got ${fmt(x.shape)}`);
-  if (!o || o.kernelSize === undefined) throw new TypeError(`${op}: options.kernelSize is required`);
+/** PyTorch's argument order: F.max_pool2d and F.avg_pool2d differ after padding. */
+export const MAX_POOL_ARGS = ['kernelSize', 'stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'] as const;
+export const AVG_POOL_ARGS = ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'] as const;
+
+export interface PoolParams { KH: number; KW: number; sH: number; sW: number; pH: number; pW: number }
+
+/** Checks a pooling op's arguments (PyTorch's order `names`, or by name) without an input. */
+export function poolParams(op: string, args: readonly unknown[], names: readonly string[]): PoolParams {
+  const o = bindArgs(op, args, names) as Partial<Pool2dOptions>;
+  if (o.kernelSize === undefined) throw new TypeError(`${op}: kernelSize is required: ${op}(x, 2) or ${op}(x, { kernelSize: 2 })`);
   const [KH, KW] = pair(o.kernelSize, 1, op, 'kernelSize', 1);
   const [sH, sW] = pair(o.stride ?? o.kernelSize, 1, op, 'stride', 1);
   const [pH, pW] = pair(o.padding, 0, op, 'padding', 0);
+  const [dH, dW] = pair(o.dilation, 1, op, 'dilation', 1);
+  if (dH !== 1 || dW !== 1) unsupported(op, 'dilation', o.dilation, 1, 'dilated pooling is not implemented');
+  if (o.ceilMode !== undefined) boolArg(op, 'ceilMode', o.ceilMode);
+  unsupported(op, 'ceilMode', o.ceilMode, false, 'output sizes round down');
+  unsupported(op, 'returnIndices', o.returnIndices, false, 'the indices stay internal');
+  unsupported(op, 'countIncludePad', o.countIncludePad, true, 'padding zeros always count in the average');
+  unsupported(op, 'divisorOverride', o.divisorOverride ?? undefined, undefined);
   if (2 * pH > KH || 2 * pW > KW) throw new RangeError(`${op}: padding (${pH}, ${pW}) must be at most half the kernel size (${KH}, ${KW})`);
+  return { KH, KW, sH, sW, pH, pW };
+}
+
+function poolGeometry(x: Tensor, args: unknown[], op: string, names: readonly string[]) {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${show(x)}`);
+  const { KH, KW, sH, sW, pH, pW } = poolParams(op, args, names);
+  if (x.ndim !== 4 && x.ndim !== 3) throw new RangeError(`${op}: input must be 4-D [N, C, H, W] or 3-D [C, H, W], got ${fmt(x.shape)}`);
   const H = x.shape[x.ndim - 2], W = x.shape[x.ndim - 1];
   const P = x.size / (H * W || 1);
   const OH = Math.floor((H + 2 * pH - KH) / sH) + 1;
@@ -126,8 +172,9 @@ function poolWork(g: { P: number; H: number; W: number }): number {
   return 16 * g.P * g.H * g.W;
 }
 
-export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
-  const g = poolGeometry(x, options, 'maxPool2d');
+/** PyTorch's max_pool2d(input, kernelSize, stride?, padding?, ...), positionally or as maxPool2d(x, { kernelSize: 2 }). */
+export function maxPool2d(x: Tensor, ...args: (Pair | boolean | null | Pool2dOptions | undefined)[]): Tensor {
+  const g = poolGeometry(x, args, 'maxPool2d', MAX_POOL_ARGS);
   const out = Tensor._empty(g.outShape, 'maxPool2d');
   // The argmax indices are kept (as an i32 block owned by a tensor) for the backward pass.
   const argmax = Tensor._empty(g.outShape, 'maxPool2d indices');
@@ -143,8 +190,9 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   });
 }
 
-export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
-  const g = poolGeometry(x, options, 'avgPool2d');
+/** PyTorch's avg_pool2d(input, kernelSize, stride?, padding?, ...), positionally or as avgPool2d(x, { kernelSize: 2 }). */
+export function avgPool2d(x: Tensor, ...args: (Pair | boolean | null | Pool2dOptions | undefined)[]): Tensor {
+  const g = poolGeometry(x, args, 'avgPool2d', AVG_POOL_ARGS);
   const out = Tensor._empty(g.outShape, 'avgPool2d');
   const dims = [g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW] as const;
   const inPlane = 4 * g.H * g.W, outPlane = 4 * g.OH * g.OW, work = poolWork(g);

@@ -1,29 +1,69 @@
 /**
- * Losses with PyTorch's names and reductions. Cross-entropy is fused (log-softmax, pick and
- * gradient p − onehot in one kernel each way); the others are compositions of differentiable ops.
+ * Losses with PyTorch's names, options and reductions. Cross-entropy is fused (log-softmax, pick
+ * and gradient p − onehot in one kernel each way); class weights, ignoreIndex and label
+ * smoothing are compositions of differentiable ops around it, with PyTorch 1.13's formulas
+ * (aten/src/ATen/native/LossNLL.cpp), checked against torch in tests/losses.test.ts.
  */
-import { Tensor, TensorLike } from '../tensor.js';
+import { Tensor, TensorLike, fromValues } from '../tensor.js';
 import { record } from '../autograd.js';
-import { K, i32 } from '../wasm.js';
+import { K } from '../wasm.js';
 import { fmt, sameShape } from '../shape.js';
+import { checkOptions, intArg, numberArg, oneOf, show } from '../args.js';
 import { withIndices } from './movement.js';
 import { asTensor } from './elementwise.js';
+import { logSoftmax } from './reduce.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export interface LossOptions {
   reduction?: Reduction;
 }
 
-function reductionOf(o: LossOptions | undefined, op: string): Reduction {
-  const r = o?.reduction ?? 'mean';
-  if (r !== 'mean' && r !== 'sum' && r !== 'none') {
-    throw new RangeError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(r)}`);
-  }
-  return r;
+export interface NLLLossOptions extends LossOptions {
+  /** A manual rescaling weight per class ([C]), as PyTorch's weight. */
+  weight?: Tensor | null;
+  /** Samples with this label contribute nothing (default −100, as PyTorch). */
+  ignoreIndex?: number;
+}
+
+export interface CrossEntropyOptions extends NLLLossOptions {
+  /** In [0, 1]: the target mixes (1 − ε)·onehot with ε/C uniform (Szegedy et al., as PyTorch). */
+  labelSmoothing?: number;
+}
+
+export interface BCELossOptions extends LossOptions {
+  /** A rescaling weight broadcast against the loss of each element. */
+  weight?: Tensor | null;
+}
+
+export interface BCEWithLogitsOptions extends BCELossOptions {
+  /** A weight of positive examples per class (broadcast along the last dim), as PyTorch's pos_weight. */
+  posWeight?: Tensor | null;
+}
+
+const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+
+type LossKey = 'reduction' | 'weight' | 'ignoreIndex' | 'labelSmoothing' | 'posWeight';
+interface ParsedLossOptions { reduction: Reduction; weight: Tensor | null; ignoreIndex: number; labelSmoothing: number; posWeight: Tensor | null }
+
+/** A loss's options, checked: only `keys` allowed, each of the right kind (also used by the nn.*Loss modules). */
+export function lossOptions(op: string, options: object | undefined, keys: readonly LossKey[]): ParsedLossOptions {
+  const o = checkOptions(op, options as Record<string, unknown> | undefined, keys);
+  return {
+    reduction: oneOf(op, 'reduction', o.reduction, REDUCTIONS, 'mean'),
+    weight: optionalTensor(op, 'weight', o.weight),
+    ignoreIndex: intArg(op, 'ignoreIndex', o.ignoreIndex, -100),
+    labelSmoothing: numberArg(op, 'labelSmoothing', o.labelSmoothing, 0, 0, 1),
+    posWeight: optionalTensor(op, 'posWeight', o.posWeight),
+  };
 }
 
 function reduce(x: Tensor, r: Reduction): Tensor {
   return r === 'none' ? x : r === 'sum' ? x.sum() : x.mean();
+}
+
+function checkInput(x: unknown, op: string): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${show(x)}`);
+  return x;
 }
 
 function sameShapes(pred: Tensor, target: Tensor, op: string): void {
@@ -32,70 +72,181 @@ function sameShapes(pred: Tensor, target: Tensor, op: string): void {
   }
 }
 
+function optionalTensor(op: string, name: string, v: unknown): Tensor | null {
+  if (v === undefined || v === null) return null;
+  if (!(v instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor or null, got ${show(v)}`);
+  return v;
+}
+
 export function mseLoss(pred: Tensor, target: TensorLike, options?: LossOptions): Tensor {
+  const r = lossOptions('mseLoss', options, ['reduction']).reduction;
   const t = asTensor(target, 'mseLoss', 'target');
-  sameShapes(pred, t, 'mseLoss');
-  return reduce(pred.sub(t).square(), reductionOf(options, 'mseLoss'));
+  sameShapes(checkInput(pred, 'mseLoss'), t, 'mseLoss');
+  return reduce(pred.sub(t).square(), r);
 }
 
 type Labels = Tensor | ArrayLike<number>;
 
-function labelCount(labels: Labels): number {
-  return labels instanceof Tensor ? labels.size : labels.length;
+/**
+ * Class labels as i32, checked: whole numbers in [0, C), or equal to ignoreIndex. Ignored ones
+ * become 0 in `labels` (so the fused kernels never see them) and 1 in `ignored` (null if none).
+ */
+function readLabels(op: string, target: unknown, N: number, C: number, ignoreIndex: number): { labels: Int32Array; ignored: Uint8Array | null } {
+  let values: ArrayLike<number>;
+  if (target instanceof Tensor) {
+    if (target.ndim > 1) {
+      throw new RangeError(`${op}: target must be 1-D class indices [${N}], got shape ${fmt(target.shape)} (a [N, C] target of class probabilities needs the shape of the input)`);
+    }
+    values = target._read();
+  } else if (typeof target === 'number') {
+    values = [target];
+  } else if (Array.isArray(target) || (ArrayBuffer.isView(target) && !(target instanceof DataView))) {
+    values = target as ArrayLike<number>;
+  } else {
+    throw new TypeError(`${op}: target must be a Tensor or an array of class indices, got ${show(target)}`);
+  }
+  if (values.length !== N) throw new RangeError(`${op}: ${values.length} labels for a batch of ${N}`);
+  const labels = new Int32Array(N);
+  let ignored: Uint8Array | null = null;
+  for (let i = 0; i < N; i++) {
+    const v = values[i];
+    if (v === ignoreIndex) {
+      (ignored ??= new Uint8Array(N))[i] = 1;
+      continue;
+    }
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new RangeError(`${op}: label ${show(v)} of sample ${i} is not an integer class index`);
+    if (v < 0 || v >= C) throw new RangeError(`${op}: label ${v} of sample ${i} is outside [0, ${C})`);
+    labels[i] = v;
+  }
+  return { labels, ignored };
 }
 
-/** Per-sample losses of a fused [N, C] kernel with integer labels, and its gradient rule. */
-function classLoss(op: string, x: Tensor, labels: Labels, options: LossOptions | undefined, fused: 'ce' | 'nll'): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor`);
-  const r = reductionOf(options, op);
-  if (x.ndim !== 2) throw new RangeError(`${op}: input must be 2-D [batch, classes], got ${fmt(x.shape)}`);
+/** Per-sample −logp[i, label_i] from the fused kernels (logits for 'ce', log-probabilities for 'nll'). */
+function pickedLoss(op: string, x: Tensor, labels: Int32Array, fused: 'ce' | 'nll'): Tensor {
   const [N, C] = x.shape;
-  if (labelCount(labels) !== N) throw new RangeError(`${op}: ${labelCount(labels)} labels for a batch of ${N} (input ${fmt(x.shape)})`);
   const k = K();
   const losses = Tensor._empty([N], op);
   const logp = fused === 'ce' ? Tensor._empty([N, C], `${op} log-probabilities`) : null;
-  const labelsCopy = Int32Array.from(labels instanceof Tensor ? labels._read() : labels);
-  withIndices(labelsCopy, op, (lp) => {
-    const bad = fused === 'ce'
-      ? k.crossEntropyForward(x.ptr, lp, losses.ptr, logp!.ptr, N, C)
-      : k.nllForward(x.ptr, lp, losses.ptr, N, C);
-    if (bad >= 0) throw new RangeError(`${op}: label ${i32()[(lp >>> 2) + bad]} of sample ${bad} is outside [0, ${C})`);
+  withIndices(labels, op, (lp) => {
+    if (fused === 'ce') k.crossEntropyForward(x.ptr, lp, losses.ptr, logp!.ptr, N, C);
+    else k.nllForward(x.ptr, lp, losses.ptr, N, C);
   });
-  record(losses, op, [x], (g) => {
+  return record(losses, op, [x], (g) => {
     const dx = Tensor._empty(x.shape, `${op} backward`);
-    withIndices(labelsCopy, op, (lp) => {
+    withIndices(labels, op, (lp) => {
       if (fused === 'ce') k.crossEntropyBackward(logp!.ptr, lp, g.ptr, dx.ptr, N, C);
       else k.nllBackward(lp, g.ptr, dx.ptr, N, C);
     });
     return [dx];
   });
-  return reduce(losses, r);
 }
 
-/** Softmax cross-entropy from logits [N, C] and integer class labels (a tensor or array). */
-export function crossEntropy(logits: Tensor, labels: Labels, options?: LossOptions): Tensor {
+const NLL_KEYS: LossKey[] = ['reduction', 'weight', 'ignoreIndex'];
+const CE_KEYS: LossKey[] = [...NLL_KEYS, 'labelSmoothing'];
+
+/** The shared body of crossEntropy and nllLoss over [N, C] (or [C] with one label). */
+function classLoss(op: string, input: Tensor, target: unknown, options: CrossEntropyOptions | undefined, fused: 'ce' | 'nll'): Tensor {
+  const { reduction: r, labelSmoothing: eps, ignoreIndex, weight } = lossOptions(op, options, fused === 'ce' ? CE_KEYS : NLL_KEYS);
+  const x0 = checkInput(input, op);
+  if (x0.ndim !== 2 && x0.ndim !== 1) throw new RangeError(`${op}: input must be 2-D [batch, classes] (or 1-D [classes]), got ${fmt(x0.shape)}`);
+  const x = x0.ndim === 1 ? x0.reshape([1, x0.shape[0]]) : x0;
+  const [N, C] = x.shape;
+  if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) throw new RangeError(`${op}: weight must have shape [${C}] (one per class), got ${fmt(weight.shape)}`);
+  if (target instanceof Tensor && target.ndim === x0.ndim && target.ndim > 0 && sameShape(target.shape, x0.shape) && !(x0.ndim === 1 && C === 1)) {
+    if (fused === 'nll') throw new RangeError(`${op}: target must hold class indices [${N}], got the input's shape ${fmt(target.shape)}`);
+    if ((options as NLLLossOptions | undefined)?.ignoreIndex !== undefined) throw new RangeError(`${op}: ignoreIndex applies only to class-index targets, not to class probabilities`);
+    return probabilityLoss(op, x, target.reshape(x.shape.slice()), weight, eps, r, x0.ndim === 1);
+  }
+  const { labels, ignored } = readLabels(op, target instanceof Tensor && x0.ndim === 1 ? target.reshape([-1]) : target, N, C, ignoreIndex);
+  let losses = pickedLoss(op, x, labels, fused);
+  // Per-sample weights: the class weight of the label, 0 for ignored samples.
+  let weightSum = N;
+  if (weight || ignored) {
+    const w = weight ? weight._read() : null;
+    const sampleWeight = new Float32Array(N);
+    weightSum = 0;
+    for (let i = 0; i < N; i++) {
+      sampleWeight[i] = ignored?.[i] ? 0 : w ? w[labels[i]] : 1;
+      weightSum += sampleWeight[i];
+    }
+    losses = losses.mul(fromValues(sampleWeight, [N], `${op} weights`, true));
+  }
+  let out = r === 'none' ? losses : r === 'sum' ? losses.sum() : losses.sum().div(weightSum);
+  if (eps > 0) {
+    // PyTorch: (1 − ε)·nll + ε/C · smooth, smooth_i = −Σ_c w_c·logp_ic (0 where ignored); its mean
+    // divides by the same Σ of sample weights as the nll term (the count of samples not ignored).
+    let smooth = logSoftmax(x, 1);
+    if (weight) smooth = smooth.mul(weight);
+    smooth = smooth.sum(1).neg();
+    if (ignored) smooth = smooth.mul(fromValues(ignored.map((v) => 1 - v), [N], `${op} mask`, true));
+    const s = r === 'none' ? smooth : r === 'sum' ? smooth.sum() : smooth.sum().div(weightSum);
+    out = out.mul(1 - eps).add(s.mul(eps / C));
+  }
+  return x0.ndim === 1 && r === 'none' ? out.reshape([]) : out;
+}
+
+/** Cross-entropy against class probabilities [N, C]: −Σ_c w_c·t'_ic·logp_ic, t' the smoothed target; mean divides by N. */
+function probabilityLoss(op: string, x: Tensor, t: Tensor, weight: Tensor | null, eps: number, r: Reduction, oneD: boolean): Tensor {
+  const C = x.shape[1];
+  const target = eps > 0 ? t.mul(1 - eps).add(eps / C) : t;
+  let prod = logSoftmax(x, 1).mul(target);
+  if (weight) prod = prod.mul(weight);
+  const losses = prod.sum(1).neg();
+  const out = reduce(losses, r);
+  return oneD && r === 'none' ? out.reshape([]) : out;
+}
+
+/**
+ * Softmax cross-entropy from logits [N, C] and integer class labels [N] (a tensor or an array),
+ * or class probabilities of the logits' shape; options as PyTorch's cross_entropy.
+ */
+export function crossEntropy(logits: Tensor, labels: Labels, options?: CrossEntropyOptions): Tensor {
   return classLoss('crossEntropy', logits, labels, options, 'ce');
 }
 
 /** Negative log-likelihood from log-probabilities [N, C] and integer labels. */
-export function nllLoss(logProbs: Tensor, labels: Labels, options?: LossOptions): Tensor {
+export function nllLoss(logProbs: Tensor, labels: Labels, options?: NLLLossOptions): Tensor {
   return classLoss('nllLoss', logProbs, labels, options, 'nll');
 }
 
+/** A weight for elementwise losses must broadcast to the loss's shape. */
+function weighted(op: string, loss: Tensor, weight: Tensor | null): Tensor {
+  if (!weight) return loss;
+  const w = loss.mul(weight);
+  if (!sameShape(w.shape, loss.shape)) throw new RangeError(`${op}: weight of shape ${fmt(weight.shape)} does not broadcast to the input's shape ${fmt(loss.shape)}`);
+  return w;
+}
+
 /** BCE on probabilities; logs are clamped at −100 as PyTorch does, so p = 0 or 1 stays finite. */
-export function binaryCrossEntropy(prob: Tensor, target: TensorLike, options?: LossOptions): Tensor {
-  const t = asTensor(target, 'binaryCrossEntropy', 'target');
-  sameShapes(prob, t, 'binaryCrossEntropy');
+export function binaryCrossEntropy(prob: Tensor, target: TensorLike, options?: BCELossOptions): Tensor {
+  const op = 'binaryCrossEntropy';
+  const o = lossOptions(op, options, ['reduction', 'weight']);
+  const t = asTensor(target, op, 'target');
+  sameShapes(checkInput(prob, op), t, op);
   const logP = prob.log().clamp(-100);
   const log1mP = prob.neg().add(1).log().clamp(-100);
   const loss = t.mul(logP).add(t.neg().add(1).mul(log1mP)).neg();
-  return reduce(loss, reductionOf(options, 'binaryCrossEntropy'));
+  return reduce(weighted(op, loss, o.weight), o.reduction);
 }
 
-/** BCE from logits, in the stable form max(x,0) − x·t + log(1 + e^−|x|). */
-export function binaryCrossEntropyWithLogits(logits: Tensor, target: TensorLike, options?: LossOptions): Tensor {
-  const t = asTensor(target, 'binaryCrossEntropyWithLogits', 'target');
-  sameShapes(logits, t, 'binaryCrossEntropyWithLogits');
-  const loss = logits.relu().sub(logits.mul(t)).add(logits.abs().neg().softplus());
-  return reduce(loss, reductionOf(options, 'binaryCrossEntropyWithLogits'));
+/**
+ * BCE from logits in the stable form (1 − t)·x + lw·(log(1 + e^−|x|) + max(−x, 0)), with
+ * lw = 1 + (posWeight − 1)·t (PyTorch's formula; lw = 1 without posWeight).
+ */
+export function binaryCrossEntropyWithLogits(logits: Tensor, target: TensorLike, options?: BCEWithLogitsOptions): Tensor {
+  const op = 'binaryCrossEntropyWithLogits';
+  const o = lossOptions(op, options, ['reduction', 'weight', 'posWeight']);
+  const t = asTensor(target, op, 'target');
+  sameShapes(checkInput(logits, op), t, op);
+  const posWeight = o.posWeight;
+  const softplusNeg = logits.abs().neg().softplus().add(logits.neg().relu()); // log(1 + e^−x), stably
+  let loss: Tensor;
+  if (posWeight) {
+    const lw = t.mul(posWeight.sub(1)).add(1);
+    if (!sameShape(lw.shape, t.shape)) throw new RangeError(`${op}: posWeight of shape ${fmt(posWeight.shape)} does not broadcast to the target's shape ${fmt(t.shape)}`);
+    loss = t.neg().add(1).mul(logits).add(lw.mul(softplusNeg));
+  } else {
+    loss = t.neg().add(1).mul(logits).add(softplusNeg);
+  }
+  return reduce(weighted(op, loss, o.weight), o.reduction);
 }

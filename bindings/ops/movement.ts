@@ -8,6 +8,7 @@ import { K, i32 } from '../wasm.js';
 import { COPY_MAX_DIMS } from '../abi.generated.js';
 import { alloc, free, withScratch } from '../memory.js';
 import { Shape, fmt, normAxis, sizeOf, stridesOf, collapseDims } from '../shape.js';
+import { show } from '../args.js';
 
 /** Copies the box `shape` from src (element strides ss, offset so) to dst (strides ds, offset do). */
 export function stridedCopy(src: Tensor, srcOffset: number, dst: Tensor, dstOffset: number,
@@ -187,21 +188,66 @@ export function withIndices<T>(indices: ArrayLike<number> | Tensor, op: string, 
   });
 }
 
-/** Rows x[indices[i]] stacked (a minibatch from a dataset tensor); gradient scatters back. */
-export function gatherRows(x: Tensor, indices: ArrayLike<number> | Tensor): Tensor {
-  if (x.ndim === 0) throw new RangeError('indexSelect: input must have at least one dimension');
-  const rowLen = sizeOf(x.shape.slice(1));
-  const n = indices instanceof Tensor ? indices.size : indices.length;
-  const out = Tensor._empty([n, ...x.shape.slice(1)], 'indexSelect');
-  const saved = indices instanceof Tensor ? indices : Int32Array.from(indices as ArrayLike<number>);
-  withIndices(indices, 'indexSelect', (ptr) => {
-    const bad = K().gatherRows(x.ptr, ptr, out.ptr, n, rowLen, x.shape[0]);
-    if (bad >= 0) throw new RangeError(`indexSelect: index ${i32()[(ptr >>> 2) + bad]} at position ${bad} is out of range for dim 0 of size ${x.shape[0]}`);
-  });
-  return record(out, 'indexSelect', [x], (g) => {
-    const dx = Tensor._empty(x.shape, 'indexSelect backward');
-    K().fill(dx.ptr, dx.size, 0);
-    withIndices(saved, 'indexSelect', (ptr) => K().scatterAddRows(g.ptr, ptr, dx.ptr, n, rowLen));
+/**
+ * Integer indices given as a Tensor (0-d or 1-D), an array or a typed array, checked in JS:
+ * whole numbers in [0, size), as PyTorch's index_select wants them. Returns an Int32Array.
+ */
+export function indexArray(index: unknown, op: string, param: string, size: number, what: string): Int32Array {
+  let values: ArrayLike<number>;
+  if (index instanceof Tensor) {
+    if (index.ndim > 1) throw new RangeError(`${op}: ${param} must be 0-d or 1-D, got shape ${fmt(index.shape)}`);
+    values = index._read();
+  } else if (Array.isArray(index) || (ArrayBuffer.isView(index) && !(index instanceof DataView))) {
+    values = index as ArrayLike<number>;
+  } else {
+    throw new TypeError(`${op}: ${param} must be a Tensor or an array of integers, got ${show(index)}`);
+  }
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const k = values[i];
+    if (typeof k !== 'number' || !Number.isInteger(k)) throw new TypeError(`${op}: ${param}[${i}] is ${show(k)}, not an integer`);
+    if (k < 0 || k >= size) throw new RangeError(`${op}: ${param}[${i}] = ${k} is out of range for ${what} of size ${size}`);
+    out[i] = k;
+  }
+  return out;
+}
+
+/**
+ * PyTorch's index_select: the entries of `input` at positions `index` (0-d or 1-D, whole
+ * numbers) along `dim`; the gradient scatters (adds) back. Seen as [outer, n, inner], each of
+ * the outer blocks is one gatherRows call of rows `inner` long.
+ */
+export function indexSelect(input: Tensor, dim: number, index: ArrayLike<number> | Tensor): Tensor {
+  if (!(input instanceof Tensor)) throw new TypeError(`indexSelect: input must be a Tensor, got ${show(input)}`);
+  if (typeof dim !== 'number') {
+    throw new TypeError(`indexSelect: dim must be an integer, got ${show(dim)}; the signature is indexSelect(input, dim, index) (x.indexSelect(dim, index)), as PyTorch's index_select`);
+  }
+  if (input.ndim === 0) throw new RangeError('indexSelect: input must have at least one dimension, got a 0-d tensor');
+  const d = normAxis(dim, input.ndim, 'indexSelect');
+  if (index === undefined) throw new TypeError('indexSelect: index is required: indexSelect(input, dim, index)');
+  const n = input.shape[d];
+  const idx = indexArray(index, 'indexSelect', 'index', n, `dim ${d}`);
+  const k = idx.length;
+  const outShape = input.shape.slice();
+  outShape[d] = k;
+  const outer = sizeOf(input.shape.slice(0, d)), inner = sizeOf(input.shape.slice(d + 1));
+  const out = Tensor._empty(outShape, 'indexSelect');
+  if (out.size > 0) {
+    withIndices(idx, 'indexSelect', (ptr) => {
+      const kern = K(), xp = input.ptr, yp = out.ptr;
+      for (let o = 0; o < outer; o++) kern.gatherRows(xp + 4 * o * n * inner, ptr, yp + 4 * o * k * inner, k, inner, n);
+    });
+  }
+  return record(out, 'indexSelect', [input], (g) => {
+    const dx = Tensor._like(input, 'indexSelect backward');
+    const kern = K();
+    kern.fill(dx.ptr, dx.size, 0);
+    if (g.size > 0) {
+      withIndices(idx, 'indexSelect', (ptr) => {
+        const gp = g.ptr, xp = dx.ptr;
+        for (let o = 0; o < outer; o++) kern.scatterAddRows(gp + 4 * o * k * inner, ptr, xp + 4 * o * n * inner, k, inner);
+      });
+    }
     return [dx];
   });
 }

@@ -4,10 +4,18 @@
  * corrections are computed here in float64 as Python does, then handed to the fused kernel.
  */
 import { Tensor } from '../tensor.js';
-import { Closure, Optimizer, OptimKernels, ParamGroup, ParamState, Params, optimKernels, zerosLikeParam, fullLikeParam } from './optimizer.js';
+import { K } from '../wasm.js';
+import { Un } from '../ops/codes.js';
+import { Closure, Optimizer, OptimKernels, ParamGroup, ParamState, Params, optimKernels, optimizerArgs, zerosLikeParam, fullLikeParam } from './optimizer.js';
 
 const ptrOf = (t: StateOrNull): number => (t ? (t as Tensor).ptr : 0);
 type StateOrNull = ParamState[string];
+
+function negated(g: Tensor): Tensor {
+  const out = Tensor._like(g, 'maximize');
+  K().unary(Un.NEG, g.ptr, out.ptr, g.size, 0, 0);
+  return out;
+}
 
 /** An optimiser whose step is one fused kernel call per parameter that has a gradient. */
 abstract class FusedOptimizer<O extends { lr: number }> extends Optimizer<O> {
@@ -16,7 +24,8 @@ abstract class FusedOptimizer<O extends { lr: number }> extends Optimizer<O> {
   step(closure?: Closure): number | undefined {
     const loss = this.evalClosure(closure);
     const k = optimKernels();
-    this.eachWithGrad((p, g, group) => this.update(p, g, group, k));
+    // maximize: PyTorch negates the gradient first thing in every one of these algorithms.
+    this.eachWithGrad((p, g, group) => this.update(p, (group as { maximize?: boolean }).maximize ? negated(g) : g, group, k));
     return loss;
   }
 
@@ -27,18 +36,31 @@ abstract class FusedOptimizer<O extends { lr: number }> extends Optimizer<O> {
   }
 }
 
-export interface SGDOptions {
-  lr: number;
+/** What every optimiser here accepts besides its own options (PyTorch's keyword-only arguments). */
+export interface CommonOptions {
+  /** Maximise the objective instead (the gradient is negated first, as PyTorch). */
+  maximize?: boolean;
+  /** PyTorch's implementation switch; accepted and without effect (the kernels are fused anyway). */
+  foreach?: boolean | null;
+}
+
+const COMMON = { maximize: false, foreach: null as boolean | null };
+
+export interface SGDOptions extends CommonOptions {
+  lr?: number;
   momentum?: number;
   dampening?: number;
   weightDecay?: number;
   nesterov?: boolean;
 }
 
+type Rest<O> = (number | boolean | [number, number] | O | undefined)[];
+
+/** PyTorch's SGD(params, lr, momentum=0, dampening=0, weightDecay=0, nesterov=false): new SGD(p, 0.01) or new SGD(p, { lr: 0.01 }). */
 export class SGD extends FusedOptimizer<Required<SGDOptions>> {
-  constructor(params: Params, options: SGDOptions) {
-    if (options?.lr === undefined) throw new TypeError('SGD: options.lr is required (as in PyTorch)');
-    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options }, 'SGD', ['momentum', 'weightDecay']);
+  constructor(params: Params, ...args: Rest<SGDOptions>) {
+    super(params, optimizerArgs('SGD', args, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'],
+      { lr: undefined as unknown as number, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...COMMON }), 'SGD', ['momentum', 'weightDecay']);
   }
 
   protected override validate(g: ParamGroup<Required<SGDOptions>>): void {
@@ -57,7 +79,7 @@ export class SGD extends FusedOptimizer<Required<SGDOptions>> {
   }
 }
 
-export interface AdamOptions {
+export interface AdamOptions extends CommonOptions {
   lr?: number;
   betas?: [number, number];
   eps?: number;
@@ -68,8 +90,9 @@ export interface AdamOptions {
 type AdamGroup = ParamGroup<Required<AdamOptions>>;
 
 class AdamBase extends FusedOptimizer<Required<AdamOptions>> {
-  constructor(params: Params, options: AdamOptions, defaultDecay: number, name: string, private readonly decoupled: boolean) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultDecay, amsgrad: false, ...options }, name, ['eps', 'weightDecay']);
+  constructor(params: Params, args: Rest<AdamOptions>, defaultDecay: number, name: string, private readonly decoupled: boolean) {
+    super(params, optimizerArgs(name, args, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'],
+      { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: defaultDecay, amsgrad: false, ...COMMON }), name, ['eps', 'weightDecay']);
   }
 
   protected override validate(g: AdamGroup): void {
@@ -91,21 +114,24 @@ class AdamBase extends FusedOptimizer<Required<AdamOptions>> {
   }
 }
 
-/** Adam; weightDecay is an L2 term added to the gradient. */
+/**
+ * PyTorch's Adam(params, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weightDecay=0, amsgrad=false);
+ * weightDecay is an L2 term added to the gradient. new Adam(p, 0.01) or new Adam(p, { lr: 0.01 }).
+ */
 export class Adam extends AdamBase {
-  constructor(params: Params, options: AdamOptions = {}) {
-    super(params, options, 0, 'Adam', false);
+  constructor(params: Params, ...args: Rest<AdamOptions>) {
+    super(params, args, 0, 'Adam', false);
   }
 }
 
-/** AdamW: decoupled weight decay (default 0.01) applied to the parameter before the Adam step. */
+/** AdamW (same arguments, weightDecay default 0.01): decoupled weight decay applied to the parameter before the Adam step. */
 export class AdamW extends AdamBase {
-  constructor(params: Params, options: AdamOptions = {}) {
-    super(params, options, 1e-2, 'AdamW', true);
+  constructor(params: Params, ...args: Rest<AdamOptions>) {
+    super(params, args, 1e-2, 'AdamW', true);
   }
 }
 
-export interface RMSpropOptions {
+export interface RMSpropOptions extends CommonOptions {
   lr?: number;
   alpha?: number;
   eps?: number;
@@ -114,10 +140,12 @@ export interface RMSpropOptions {
   centered?: boolean;
 }
 
+/** PyTorch's RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weightDecay=0, momentum=0, centered=false). */
 export class RMSprop extends FusedOptimizer<Required<RMSpropOptions>> {
-  constructor(params: Params, options: RMSpropOptions = {}) {
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...options }, 'RMSprop',
-      ['eps', 'alpha', 'momentum', 'weightDecay']);
+  constructor(params: Params, ...args: Rest<RMSpropOptions>) {
+    super(params, optimizerArgs('RMSprop', args, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered'],
+      { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...COMMON }), 'RMSprop',
+    ['eps', 'alpha', 'momentum', 'weightDecay']);
   }
 
   protected update(p: Tensor, g: Tensor, o: ParamGroup<Required<RMSpropOptions>>, k: OptimKernels): void {
@@ -132,7 +160,7 @@ export class RMSprop extends FusedOptimizer<Required<RMSpropOptions>> {
   }
 }
 
-export interface AdagradOptions {
+export interface AdagradOptions extends CommonOptions {
   lr?: number;
   lrDecay?: number;
   weightDecay?: number;
@@ -140,10 +168,12 @@ export interface AdagradOptions {
   eps?: number;
 }
 
+/** PyTorch's Adagrad(params, lr=1e-2, lrDecay=0, weightDecay=0, initialAccumulatorValue=0, eps=1e-10). */
 export class Adagrad extends FusedOptimizer<Required<AdagradOptions>> {
-  constructor(params: Params, options: AdagradOptions = {}) {
-    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...options }, 'Adagrad',
-      ['lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
+  constructor(params: Params, ...args: Rest<AdagradOptions>) {
+    super(params, optimizerArgs('Adagrad', args, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps'],
+      { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...COMMON }), 'Adagrad',
+    ['lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
     // PyTorch creates Adagrad's state eagerly, in the constructor.
     for (const g of this.paramGroups) {
       for (const p of g.params) this.stateOf(p, () => ({ step: 0, sum: fullLikeParam(p, g.initialAccumulatorValue) }));
@@ -157,16 +187,18 @@ export class Adagrad extends FusedOptimizer<Required<AdagradOptions>> {
   }
 }
 
-export interface AdadeltaOptions {
+export interface AdadeltaOptions extends CommonOptions {
   lr?: number;
   rho?: number;
   eps?: number;
   weightDecay?: number;
 }
 
+/** PyTorch's Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weightDecay=0). */
 export class Adadelta extends FusedOptimizer<Required<AdadeltaOptions>> {
-  constructor(params: Params, options: AdadeltaOptions = {}) {
-    super(params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, ...options }, 'Adadelta', ['eps', 'weightDecay']);
+  constructor(params: Params, ...args: Rest<AdadeltaOptions>) {
+    super(params, optimizerArgs('Adadelta', args, ['lr', 'rho', 'eps', 'weightDecay'],
+      { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, ...COMMON }), 'Adadelta', ['eps', 'weightDecay']);
   }
 
   protected override validate(g: ParamGroup<Required<AdadeltaOptions>>): void {

@@ -8,7 +8,8 @@
 import { Tensor } from '../tensor.js';
 import { f32 } from '../wasm.js';
 import { withGradMode } from '../autograd.js';
-import { Closure, Optimizer, ParamGroup, Params } from './optimizer.js';
+import { Closure, Optimizer, ParamGroup, Params, optimizerArgs } from './optimizer.js';
+import { intArg, show } from '../args.js';
 
 const fr = Math.fround;
 
@@ -20,10 +21,11 @@ export interface LBFGSOptions {
   toleranceGrad?: number;
   toleranceChange?: number;
   historySize?: number;
-  lineSearchFn?: 'strongWolfe' | null;
+  /** 'strongWolfe' (PyTorch's spelling 'strong_wolfe' works too) or null for fixed steps. */
+  lineSearchFn?: 'strongWolfe' | 'strong_wolfe' | null;
 }
 
-type Resolved = Required<Omit<LBFGSOptions, 'lineSearchFn'>> & { lineSearchFn: 'strongWolfe' | null };
+type Resolved = Required<Omit<LBFGSOptions, 'lineSearchFn' | 'maxEval'>> & { maxEval: number; lineSearchFn: 'strongWolfe' | null };
 
 function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
@@ -158,12 +160,21 @@ export class LBFGS extends Optimizer<Resolved> {
   private readonly params: Tensor[];
   private readonly numel: number;
 
-  constructor(params: Params, options: LBFGSOptions = {}) {
-    const maxIter = options.maxIter ?? 20;
-    super(params, {
-      lr: 1, maxIter, maxEval: Math.floor(maxIter * 5 / 4), toleranceGrad: 1e-7, toleranceChange: 1e-9,
-      historySize: 100, lineSearchFn: null, ...options,
-    }, 'LBFGS');
+  /**
+   * PyTorch's LBFGS(params, lr=1, maxIter=20, maxEval=maxIter·5/4, toleranceGrad=1e-7,
+   * toleranceChange=1e-9, historySize=100, lineSearchFn=null), positionally or by name.
+   */
+  constructor(params: Params, ...args: (number | string | null | LBFGSOptions | undefined)[]) {
+    const o = optimizerArgs('LBFGS', args, ['lr', 'maxIter', 'maxEval', 'toleranceGrad', 'toleranceChange', 'historySize', 'lineSearchFn'],
+      { lr: 1, maxIter: 20, maxEval: null as number | null, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100, lineSearchFn: null as string | null });
+    const maxIter = intArg('LBFGS', 'maxIter', o.maxIter, undefined, 1);
+    const maxEval = o.maxEval === null ? Math.floor(maxIter * 5 / 4) : intArg('LBFGS', 'maxEval', o.maxEval, undefined, 1);
+    intArg('LBFGS', 'historySize', o.historySize, undefined, 1);
+    if (o.lineSearchFn !== null && o.lineSearchFn !== 'strongWolfe' && o.lineSearchFn !== 'strong_wolfe') {
+      throw new RangeError(`LBFGS: lineSearchFn must be 'strong_wolfe' (or 'strongWolfe') or null, got ${show(o.lineSearchFn)}`);
+    }
+    const lineSearchFn = o.lineSearchFn === null ? null : 'strongWolfe' as const;
+    super(params, { ...o, maxIter, maxEval, lineSearchFn }, 'LBFGS', ['toleranceGrad', 'toleranceChange']);
     if (this.paramGroups.length !== 1) throw new Error("LBFGS doesn't support per-parameter options (parameter groups)");
     this.params = this.paramGroups[0].params;
     this.numel = this.params.reduce((n, p) => n + p.size, 0);
@@ -171,8 +182,9 @@ export class LBFGS extends Optimizer<Resolved> {
 
   protected override validate(g: ParamGroup<Resolved>): void {
     super.validate(g);
+    if ((g.lineSearchFn as string | null) === 'strong_wolfe') g.lineSearchFn = 'strongWolfe';
     if (g.lineSearchFn !== null && g.lineSearchFn !== 'strongWolfe') {
-      throw new RangeError(`LBFGS: only lineSearchFn 'strongWolfe' (or null) is supported, got ${JSON.stringify(g.lineSearchFn)}`);
+      throw new RangeError(`LBFGS: lineSearchFn must be 'strong_wolfe' (or 'strongWolfe') or null, got ${show(g.lineSearchFn)}`);
     }
   }
 

@@ -3,7 +3,21 @@
  * derives the new lr from the group's current lr, so values match torch to the last bit and
  * schedulers compose as in PyTorch. Call step() after optimizer.step().
  */
-import type { Optimizer } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
+import { bindArgs, intArg, numberArg, show, unsupported } from '../args.js';
+
+/**
+ * A scheduler's arguments as PyTorch binds them: positionally after the optimiser in PyTorch's
+ * order (`new StepLR(opt, 10, 0.5)`), or by name (`new StepLR(opt, { stepSize: 10, gamma: 0.5 })`).
+ */
+function schedulerArgs(name: string, optimizer: unknown, args: readonly unknown[], names: readonly string[]): Record<string, unknown> {
+  if (!(optimizer instanceof Optimizer)) throw new TypeError(`${name}: optimizer must be an optimizer (e.g. new optim.SGD(...)), got ${show(optimizer)}`);
+  const o = bindArgs(name, args, [...names, 'lastEpoch', 'verbose']);
+  intArg(name, 'lastEpoch', o.lastEpoch, -1, -1);
+  unsupported(name, 'verbose', o.verbose, false, 'read getLastLr() instead');
+  delete o.verbose;
+  return o;
+}
 
 export abstract class LRScheduler<O extends { lastEpoch?: number } = { lastEpoch?: number }> {
   lastEpoch: number;
@@ -41,8 +55,14 @@ export abstract class LRScheduler<O extends { lastEpoch?: number } = { lastEpoch
   }
 }
 
-/** Multiplies the lr by gamma every stepSize steps. */
+/** Multiplies the lr by gamma every stepSize steps: PyTorch's StepLR(optimizer, stepSize, gamma=0.1, lastEpoch=-1). */
 export class StepLR extends LRScheduler<{ stepSize: number; gamma?: number; lastEpoch?: number }> {
+  constructor(optimizer: Optimizer<{ lr: number }>, ...args: (number | { stepSize?: number; gamma?: number; lastEpoch?: number } | undefined)[]) {
+    const o = schedulerArgs('StepLR', optimizer, args, ['stepSize', 'gamma']);
+    const stepSize = intArg('StepLR', 'stepSize', o.stepSize, undefined, 1);
+    super(optimizer, { ...o, stepSize, gamma: numberArg('StepLR', 'gamma', o.gamma, 0.1) });
+  }
+
   protected getLr(): number[] {
     const { stepSize, gamma = 0.1 } = this.options;
     if (this.lastEpoch === 0 || this.lastEpoch % stepSize !== 0) return this.lrs();
@@ -50,16 +70,30 @@ export class StepLR extends LRScheduler<{ stepSize: number; gamma?: number; last
   }
 }
 
-/** Multiplies the lr by gamma every step. */
+/** Multiplies the lr by gamma every step: PyTorch's ExponentialLR(optimizer, gamma, lastEpoch=-1). */
 export class ExponentialLR extends LRScheduler<{ gamma: number; lastEpoch?: number }> {
+  constructor(optimizer: Optimizer<{ lr: number }>, ...args: (number | { gamma?: number; lastEpoch?: number } | undefined)[]) {
+    const o = schedulerArgs('ExponentialLR', optimizer, args, ['gamma']);
+    super(optimizer, { ...o, gamma: numberArg('ExponentialLR', 'gamma', o.gamma) });
+  }
+
   protected getLr(): number[] {
     if (this.lastEpoch === 0) return this.lrs();
     return this.lrs().map((lr) => lr * this.options.gamma);
   }
 }
 
-/** Cosine annealing from the base lr to etaMin over tMax steps (then back up, as PyTorch's). */
+/**
+ * Cosine annealing from the base lr to etaMin over tMax steps (then back up, as PyTorch's):
+ * PyTorch's CosineAnnealingLR(optimizer, tMax, etaMin=0, lastEpoch=-1).
+ */
 export class CosineAnnealingLR extends LRScheduler<{ tMax: number; etaMin?: number; lastEpoch?: number }> {
+  constructor(optimizer: Optimizer<{ lr: number }>, ...args: (number | { tMax?: number; etaMin?: number; lastEpoch?: number } | undefined)[]) {
+    const o = schedulerArgs('CosineAnnealingLR', optimizer, args, ['tMax', 'etaMin']);
+    const tMax = intArg('CosineAnnealingLR', 'tMax', o.tMax, undefined, 1);
+    super(optimizer, { ...o, tMax, etaMin: numberArg('CosineAnnealingLR', 'etaMin', o.etaMin, 0) });
+  }
+
   protected getLr(): number[] {
     const { tMax, etaMin = 0 } = this.options;
     const e = this.lastEpoch;

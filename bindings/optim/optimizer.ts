@@ -7,6 +7,7 @@
 import { Tensor, tensor, zeros, full } from '../tensor.js';
 import { K, type Kernels } from '../wasm.js';
 import { fmt } from '../shape.js';
+import { bindArgs, boolArg, checkOptions, isPlainObject, show } from '../args.js';
 import { makeOwned } from '../memory.js';
 
 /** The fused optimiser kernels (assembly/kernels/optim.ts), typed by the generated ABI. */
@@ -35,7 +36,7 @@ export type Closure = () => Tensor | number;
 export type ParamGroup<O> = O & { params: Tensor[]; initialLr?: number };
 
 function checkParam(p: unknown, who: string, where: string): Tensor {
-  if (!(p instanceof Tensor)) throw new TypeError(`${who}: ${where} is not a Tensor`);
+  if (!(p instanceof Tensor)) throw new TypeError(`${who}: ${where} is not a Tensor (got ${show(p)})`);
   if (p._node) throw new Error(`${who}: ${where} (shape ${fmt(p.shape)}, made by ${p._op}) is not a leaf tensor; optimise leaves (x.detach().requiresGrad_())`);
   // The optimiser updates it in place every step: it lives as a model's parameter does.
   p.ptr;
@@ -44,22 +45,66 @@ function checkParam(p: unknown, who: string, where: string): Tensor {
   return p;
 }
 
+/**
+ * An optimiser's hyper-parameters as PyTorch binds them: positionally in PyTorch's order after
+ * `params` (`new SGD(params, 0.01, 0.9)`), or by name in a trailing options object
+ * (`new SGD(params, { lr: 0.01, momentum: 0.9 })`), or both; merged over `defaults`.
+ */
+export function optimizerArgs<O>(name: string, args: readonly unknown[], positional: readonly string[], defaults: O): O {
+  const keys = Object.keys(defaults as object);
+  const given = bindArgs(name, args, positional, keys.filter((k) => !positional.includes(k)));
+  for (const [k, v] of Object.entries(given)) checkKind(name, k, v, (defaults as Record<string, unknown>)[k]);
+  return { ...defaults, ...given } as O;
+}
+
+/** An option must be of its default's kind: a number, a boolean, an array of numbers (betas), or null/boolean (foreach). */
+function checkKind(name: string, k: string, v: unknown, dflt: unknown): void {
+  if (k === 'foreach') {
+    if (v !== null && typeof v !== 'boolean') throw new TypeError(`${name}: foreach must be true, false or null, got ${show(v)}`);
+  } else if (typeof dflt === 'number') {
+    if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${name}: ${k} must be a number, got ${show(v)}`);
+  } else if (typeof dflt === 'boolean') {
+    boolArg(name, k, v);
+  } else if (Array.isArray(dflt)) {
+    if (!Array.isArray(v) || v.length !== dflt.length || !v.every((x) => typeof x === 'number')) {
+      throw new TypeError(`${name}: ${k} must be an array of ${dflt.length} numbers, got ${show(v)}`);
+    }
+  }
+}
+
+function paramList(params: unknown, name: string): (Tensor | ParamGroupInput)[] {
+  if (params instanceof Tensor) throw new TypeError(`${name}: params must be an iterable of tensors (e.g. [w] or model.parameters()), got one Tensor`);
+  if (typeof params === 'function' && typeof (params as { parameters?: unknown }).parameters === 'function') {
+    throw new TypeError(`${name}: params must be the model's parameters (model.parameters()), not the model`);
+  }
+  if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new TypeError(`${name}: params must be an iterable of tensors or of parameter groups ({ params, ...options }), got ${show(params)}`);
+  }
+  return Array.from(params as Iterable<Tensor | ParamGroupInput>);
+}
+
 export abstract class Optimizer<O extends { lr: number }> {
   readonly paramGroups: ParamGroup<O>[] = [];
   readonly state = new Map<Tensor, ParamState>();
 
   /**
+   * `defaults` holds every option with its default (their kinds are checked against it);
    * `nonNegative` names the options that must be ≥ 0 (checked per group, as PyTorch's
    * constructors do).
    */
   constructor(params: Params, readonly defaults: O, protected readonly name: string,
     private readonly nonNegative: string[] = []) {
-    const list = Array.from(params as Iterable<Tensor | ParamGroupInput>);
+    const list = paramList(params, name);
     if (list.length === 0) throw new RangeError(`${name}: got an empty parameter list`);
-    const groups: ParamGroupInput[] = list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : list as ParamGroupInput[];
+    const isGroups = !(list[0] instanceof Tensor);
+    const groups: ParamGroupInput[] = isGroups ? list as ParamGroupInput[] : [{ params: list as Tensor[] }];
     const seen = new Set<Tensor>();
     groups.forEach((g, gi) => {
-      const ps = Array.from(g.params, (p, i) => checkParam(p, name, `parameter ${i} of group ${gi}`));
+      if (!isPlainObject(g) || !('params' in g)) {
+        throw new TypeError(`${name}: params mixes tensors and other values (item ${gi} is ${show(g)}); give tensors, or groups { params, ...options }`);
+      }
+      checkOptions(`${name} parameter group ${gi}`, g, ['params', ...Object.keys(defaults)]);
+      const ps = Array.from(g.params instanceof Tensor ? [g.params] : paramList(g.params, `${name} parameter group ${gi}`), (p, i) => checkParam(p, name, `parameter ${i} of group ${gi}`));
       for (const p of ps) {
         if (seen.has(p)) throw new Error(`${name}: a parameter appears in more than one place`);
         seen.add(p);
@@ -70,8 +115,12 @@ export abstract class Optimizer<O extends { lr: number }> {
     });
   }
 
-  /** Checks a group's options (throws RangeError naming the option). */
+  /** Checks a group's options: each of the kind of its default (TypeError; the defaults were checked by optimizerArgs), in range (RangeError). */
   protected validate(group: ParamGroup<O>): void {
+    const lr: unknown = group.lr;
+    if (lr === undefined) throw new TypeError(`${this.name}: lr is required (as in PyTorch): new ${this.name}(params, 0.01) or new ${this.name}(params, { lr: 0.01 })`);
+    if (typeof lr !== 'number') throw new TypeError(`${this.name}: lr must be a number, got ${show(lr)}`);
+    for (const [k, dflt] of Object.entries(this.defaults) as [string, unknown][]) checkKind(this.name, k, (group as Record<string, unknown>)[k], dflt);
     if (!(group.lr >= 0)) throw new RangeError(`${this.name}: invalid learning rate ${group.lr}`);
     for (const k of this.nonNegative) {
       const v = (group as Record<string, unknown>)[k];

@@ -11,6 +11,7 @@
  */
 import { getRngState, setRngState } from '../ops/random.js';
 import type { Module } from '../nn/module.js';
+import { checkOptions, keysOf } from '../args.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/lr_scheduler.js';
 
@@ -23,6 +24,7 @@ export interface CheckpointContents {
   epoch?: number;
   extra?: unknown;
 }
+const CONTENTS_KEYS = keysOf<CheckpointContents>()('model', 'optimizer', 'scheduler', 'epoch', 'extra');
 
 interface Header {
   version: 1;
@@ -81,6 +83,7 @@ function decode(v: unknown, blobs: Float32Array[]): any {
 
 /** The checkpoint as bytes (for browsers: store them wherever you like). */
 export function serializeCheckpoint(c: CheckpointContents): Uint8Array {
+  checkOptions('saveCheckpoint', c, CONTENTS_KEYS, 'contents');
   const blobs: Float32Array[] = [];
   const parts = {
     model: encode(c.model?.stateDict() ?? null, blobs),
@@ -119,6 +122,7 @@ export interface LoadedCheckpoint {
 
 /** Restores from bytes into the given objects (and the RNG); `name` labels errors. */
 export function deserializeCheckpoint(bytes: Uint8Array, into: CheckpointContents, name = '<checkpoint bytes>'): LoadedCheckpoint {
+  checkOptions('loadCheckpoint', into, CONTENTS_KEYS, 'into');
   const bad = (why: string) => new Error(`loadCheckpoint: ${name} is not a valid wasmgrad checkpoint: ${why}`);
   if (bytes.length < MAGIC.length + 4 || new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) {
     throw bad('wrong magic bytes (not a checkpoint, or truncated to nothing)');

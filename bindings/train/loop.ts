@@ -9,8 +9,18 @@ import { noGrad } from '../autograd.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/lr_scheduler.js';
+import { checkOptions, intArg, keysOf, show } from '../args.js';
 
+/** A loss function, or a loss module (modules are callable): F.crossEntropy, new nn.CrossEntropyLoss(). */
 export type LossFn = (output: Tensor, target: Tensor) => Tensor;
+
+function checkLossFn(op: string, lossFn: unknown, param = 'lossFn'): LossFn {
+  if (typeof lossFn !== 'function') {
+    throw new TypeError(`${op}: ${param} must be a loss function or a loss module (e.g. nn.functional.crossEntropy or new nn.CrossEntropyLoss()), got ${show(lossFn)}`);
+  }
+  return lossFn as LossFn;
+}
+
 type Batches = Iterable<Tensor[]> & { length?: number };
 
 export interface ProgressOptions {
@@ -78,6 +88,8 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 /** One pass over the loader: zeroGrad, forward, loss, backward, step for each batch [input, target]. */
 export function trainEpoch(model: Module, loader: Batches, optimizer: Optimizer<{ lr: number }>, lossFn: LossFn,
   options: TrainEpochOptions = {}): EpochResult {
+  checkLossFn('trainEpoch', lossFn);
+  checkOptions('trainEpoch', options, TRAIN_EPOCH_KEYS);
   model.train();
   const t0 = now();
   const report = typeof options.progress === 'function' ? null
@@ -130,7 +142,9 @@ export interface EvaluateResult {
 
 /** Loss, accuracy and confusion matrix of a classifier over a loader, in eval mode under noGrad. */
 export function evaluate(model: Module, loader: Batches, options: EvaluateOptions = {}): EvaluateResult {
-  const C = options.numClasses ?? 10;
+  checkOptions('evaluate', options, EVALUATE_KEYS);
+  if (options.lossFn !== undefined) checkLossFn('evaluate', options.lossFn, 'options.lossFn');
+  const C = intArg('evaluate', 'numClasses', options.numClasses, 10, 1);
   const confusion = Array.from({ length: C }, () => new Array<number>(C).fill(0));
   const wasTraining = model.training;
   model.eval();
@@ -174,12 +188,21 @@ export interface FitOptions extends TrainEpochOptions {
   onEpoch?: (epoch: number, train: EpochResult, validation: EvaluateResult | null) => void;
 }
 
+const TRAIN_EPOCH_KEYS = keysOf<TrainEpochOptions>()('progress', 'label', 'onBatch');
+const EVALUATE_KEYS = keysOf<EvaluateOptions>()('lossFn', 'numClasses', 'predictions');
+const FIT_KEYS = keysOf<FitOptions>()('epochs', 'scheduler', 'validation', 'onEpoch', 'progress', 'label', 'onBatch');
+
 /** Trains for several epochs, stepping the scheduler per epoch and evaluating on validation data. */
 export function fit(model: Module, loader: Batches, optimizer: Optimizer<{ lr: number }>, lossFn: LossFn,
   options: FitOptions): { train: EpochResult; validation: EvaluateResult | null }[] {
+  checkLossFn('fit', lossFn);
+  checkOptions('fit', options, FIT_KEYS);
+  intArg('fit', 'epochs', options.epochs, undefined, 0);
   const history: { train: EpochResult; validation: EvaluateResult | null }[] = [];
   for (let e = 1; e <= options.epochs; e++) {
-    const train = trainEpoch(model, loader, optimizer, lossFn, { ...options, label: `${options.label ?? 'epoch'} ${e}/${options.epochs}` });
+    const train = trainEpoch(model, loader, optimizer, lossFn, {
+      progress: options.progress, onBatch: options.onBatch, label: `${options.label ?? 'epoch'} ${e}/${options.epochs}`,
+    });
     options.scheduler?.step();
     const validation = options.validation ? evaluate(model, options.validation, { lossFn }) : null;
     options.onEpoch?.(e, train, validation);
