@@ -6,7 +6,7 @@ import { type Tensor, nn, noGrad, optim } from '../../../bindings/index.js';
 import { DataLoader, MNIST_MEAN, MNIST_STD, TensorDataset } from '../../../bindings/data/index.js';
 import { historyChart, mnistLoaders } from '../../harness/index.js';
 import { register } from '../../registry.js';
-import { MNIST_PIXELS, markdownTable, mnistPixels, stackRows, tensorGrid } from './common.js';
+import { MNIST_PIXELS, budgetSection, markdownTable, mnistPixels, stackRows, tensorGrid } from './common.js';
 
 /** The seed's Table 3: encoding dimension, epochs, training loss, training time. */
 const SEED_TABLE_3: Array<[number, number, number, string]> = [
@@ -99,6 +99,10 @@ register({
       runs.push({ name: `ED ${ed}`, history: fit.history });
     }
 
+    budgetSection(ctx, [
+      ['training images', '60,000', trainX.shape[0].toLocaleString('en-US')],
+      ['epochs per configuration', '1 to 100 (Table 3)', 'the same: one run per encoding dimension, read at each configuration\'s epoch'],
+    ]);
     ctx.figure('loss-per-epoch', historyChart(runs, 'trainLoss', { title: 'Autoencoder: training loss (MSE, standardised pixels) per epoch', log: true, yLabel: 'training MSE (mean over the epoch)' }));
     const side = s.shownDigits;
     ctx.figure('reconstructions', tensorGrid(stackRows(recon), 'Reconstructions of the same test digits per configuration', {

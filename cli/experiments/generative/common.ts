@@ -131,3 +131,12 @@ export function markdownTable(header: string[], rows: Array<Array<string | numbe
   const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/**
+ * A "Budget" section: where this run's size differs from the seed's (which trained on a GPU or a
+ * whole machine), the two side by side, so a reader knows what the numbers beside each other mean.
+ */
+export function budgetSection<S extends Settings>(ctx: RunContext<S>, rows: Array<[string, string, string]>): void {
+  ctx.section(`## Budget: the seed's settings and this run's\n\n${markdownTable(['what', 'seed', 'this run'], rows)}` +
+    (ctx.quick ? '\n\nThis is the --quick form (seconds, for tests); the full form is the default.' : ''));
+}

@@ -6,7 +6,7 @@ import { type Tensor, noGrad, randn } from '../../../bindings/index.js';
 import { lineChart } from '../../plot/line.js';
 import { panels } from '../../plot/panels.js';
 import { register } from '../../registry.js';
-import { interpolate, markdownTable, mnistPixels, stackRows, tensorGrid } from './common.js';
+import { budgetSection, interpolate, markdownTable, mnistPixels, stackRows, tensorGrid } from './common.js';
 import { type GanRun, dcganDiscriminator, dcganGenerator, generate, mlpDiscriminator, mlpGenerator, spreadEpochs, trainGan } from './gan-models.js';
 
 function lossChart(title: string, run: GanRun) {
@@ -71,6 +71,10 @@ register({
     const G3 = dcganGenerator(s.latent, s.dcganChannels).keep(), D3 = dcganDiscriminator(s.dcganChannels);
     const dcgan = trainGan(ctx, { ...common, batches: dcData.train, epochs: s.dcganEpochs, label: 'DCGAN', G: G3, D: D3, lrD: s.lr });
 
+    budgetSection(ctx, [
+      ['MLP GAN training', 'MNIST, epochs not stated (GPU)', `${data.trainX.shape[0].toLocaleString('en-US')} images × ${s.epochs} epochs, per variant`],
+      ['DCGAN training', 'not stated', `${dcData.trainX.shape[0].toLocaleString('en-US')} images × ${s.dcganEpochs} epochs, ${s.dcganChannels}/${2 * s.dcganChannels} channels`],
+    ]);
     ctx.figure('losses', panels({
       title: 'Generator and discriminator losses per epoch',
       charts: [

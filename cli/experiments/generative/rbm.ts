@@ -8,7 +8,7 @@ import { DataLoader, TensorDataset } from '../../../bindings/data/index.js';
 import { lineChart } from '../../plot/line.js';
 import { register } from '../../registry.js';
 import { DBM, RBM, bernoulli } from './boltzmann.js';
-import { MNIST_PIXELS, MNIST_SIDE, type PixelData, markdownTable, mnistPixels, stackRows, tensorGrid, trainLoop } from './common.js';
+import { MNIST_PIXELS, MNIST_SIDE, type PixelData, budgetSection, markdownTable, mnistPixels, stackRows, tensorGrid, trainLoop } from './common.js';
 
 type Ctx = Parameters<Parameters<typeof register>[0]['run']>[0];
 
@@ -155,6 +155,10 @@ register({
     // ---- The RBM, trained by PCD -----------------------------------------------------------------
     const rbm = new RBM(MNIST_PIXELS, s.hidden).keep();
     const pl = trainRbm(ctx, rbm, data.train, { label: `RBM ${s.hidden} hidden`, epochs: s.epochs, lr: s.lr, k: s.pcdSteps, batchSize: s.batchSize, plX });
+    budgetSection(ctx, [
+      ['RBM', 'scikit-learn BernoulliRBM: 100 hidden, lr 0.01, batch 10, 30 iterations over 60,000 images', `${s.hidden} hidden, lr ${s.lr}, batch ${s.batchSize}, ${s.epochs} epochs over ${data.trainX.shape[0].toLocaleString('en-US')} images`],
+      ['DBM', 'a pre-trained model loaded from the course repository', `trained here: ${s.dbmPretrainEpochs} + ${s.dbmPretrainEpochs} pre-training and ${s.dbmEpochs} joint epochs`],
+    ]);
     ctx.figure('pseudo-likelihood', lineChart({
       title: `RBM (${s.hidden} hidden units, lr ${s.lr}): pseudo-likelihood per epoch`,
       x: { label: 'epoch' }, y: { label: `pseudo-likelihood (mean over ${plX.shape[0]} training images)` },

@@ -13,7 +13,7 @@ import { scatterChart } from '../../plot/scatter.js';
 import type { RunContext, Settings } from '../../registry.js';
 import { register } from '../../registry.js';
 import { CIFAR_CLASSES, CIFAR_SIDE, findCifarDir, readCifarClass } from './cifar.js';
-import { MNIST_PIXELS, MNIST_SIDE, interpolate, markdownTable, mnistPixels, stackRows, tensorGrid, trainLoop } from './common.js';
+import { MNIST_PIXELS, MNIST_SIDE, budgetSection, interpolate, markdownTable, mnistPixels, stackRows, tensorGrid, trainLoop } from './common.js';
 import { generate, mlpDiscriminator, mlpGenerator, trainGan } from './gan-models.js';
 import { ConvVae, MlpVae, type Vae } from './vae-models.js';
 
@@ -142,6 +142,11 @@ register({
     ctx.keyNumber('VAE KL divergence, last epoch', final.KL);
     ctx.result('vae', history as unknown as Array<Record<string, number>>);
 
+    budgetSection(ctx, [
+      ['MNIST VAE training', '60,000 images, epochs not stated (GPU)', `${data.trainX.shape[0].toLocaleString('en-US')} images × ${s.epochs} epochs`],
+      ['GAN beside it', 'the exercise 4.2 GAN', `an MLP GAN on the same images × ${s.ganEpochs} epochs`],
+      ['CIFAR-10 conv VAE', '5,000 ship images × 250 epochs, batch 128, lr 1e-4', cifar ? `${cifar.n.toLocaleString('en-US')} ship images × ${s.cifarEpochs} epochs` : 'not run (no CIFAR-10 files here)'],
+    ]);
     const shown = noGrad(() => data.testX.slice(0, 0, s.samples));
     const recon = noGrad(() => { vae.eval(); const r = vae.forward(shown); vae.train(); return r; });
     ctx.figure('reconstructions', tensorGrid(stackRows([shown, recon]), 'VAE: test digits and their reconstructions (z = μ)', {
@@ -179,7 +184,7 @@ register({
     ctx.figure('vae-vs-gan', tensorGrid(stackRows([firstRows(ganSamples), firstRows(vaeSamples), firstRows(realSamples)]), 'Samples: MLP GAN, VAE, and real training digits', {
       cols: s.samples, captions: rowCaptions([`GAN (${s.ganEpochs} ep)`, `VAE (${s.epochs} ep)`, 'real'], s.samples),
     }), { caption: `GAN: G(z) for z ~ N(0, I); VAE: the decoder's mean for z ~ N(0, I); both trained on the same ${data.trainX.shape[0].toLocaleString('en-US')} images (the seed's Fig. 32).` });
-    ctx.section(`## VAE vs GAN samples, measured\n\n${markdownTable(['images', 'edge sharpness (mean |Laplacian|)', 'background noise (mean intensity off the digit area)'],
+    ctx.section(`## VAE vs GAN samples, measured\n\n${markdownTable(['images', 'edge sharpness (mean absolute Laplacian)', 'background noise (mean intensity off the digit area)'],
       Object.entries(metrics).map(([k, m]) => [k, m.sharpness.toFixed(4), m.backgroundNoise.toFixed(4)]))}\n\n` +
       `Over ${s.metricSamples} samples each. The seed: GAN images sharper but noisier (especially in the background), VAE images smoother, blurrier and less noisy. ` +
       `Here the GAN's samples are ${metrics.GAN.sharpness > metrics.VAE.sharpness ? 'sharper' : 'not sharper'} and ${metrics.GAN.backgroundNoise > metrics.VAE.backgroundNoise ? 'noisier in the background' : 'not noisier in the background'} than the VAE's.`);

@@ -6,7 +6,7 @@
 import { type Tensor, nn, noGrad, optim, randn } from '../../../bindings/index.js';
 import { captionedGrid, historyChart, mnistLoaders } from '../../harness/index.js';
 import { register } from '../../registry.js';
-import { markdownTable } from '../generative/common.js';
+import { budgetSection, markdownTable } from '../generative/common.js';
 import { type VitConfig, VisionTransformer, classTokenMaps, upsampleMap } from './vit-model.js';
 
 const F = nn.functional;
@@ -142,6 +142,12 @@ register({
       ctx.keyNumber(`test accuracy, ${config.name}`, fit.test!.accuracy, { seed: seed?.[0], digits: 4 });
       ctx.timing(`training time, ${config.name} (seed ${seed ? `${seed[1]} s` : '—'})`, seconds);
     }
+    budgetSection(ctx, [
+      ['training images', '60,000', data.trainSet.length.toLocaleString('en-US')],
+      ['epochs', 'several (not stated; 251–421 s per model on Colab)', String(s.epochs)],
+      ['patches', 'not stated (the course notebook: 4 × 4 pixels, 49 patches)', `${s.patchSize} × ${s.patchSize} pixels, ${(28 / s.patchSize) ** 2} patches (a quarter of the tokens: ~3× cheaper)`],
+      ['evaluated on', '10,000 test images', `${data.testSet.length.toLocaleString('en-US')} test images`],
+    ]);
     ctx.figure('test-accuracy', historyChart(runs, 'testAccuracy', { title: 'Vision transformer on MNIST: test accuracy per epoch' }));
     ctx.section(`## Table 5 beside the seed's\n\n${markdownTable(['model', 'dim', 'depth', 'heads', 'MLP dim', 'parameters', 'test acc. (ours)', 'val. acc. (seed)', 'time (seed)'],
       results.map((r) => {
