@@ -7,6 +7,7 @@ import { loadTfjsWasm, tidied, type Tf } from './tfjs.js';
 import { timeOne, timePair } from './timing.js';
 import { epochRows, printEpochTable, trainingStepCases } from './epochs.js';
 import { printThreadRows, threadRows } from './threads.js';
+import { layerCases } from './layers.js';
 import { speedrunRow, printSpeedrun } from './speedrun-row.js';
 import { init, matmul, randn, tidy } from '../bindings/index.js';
 import { K } from '../bindings/wasm.js';
@@ -205,6 +206,7 @@ async function main(): Promise<void> {
     maxPool(k, heap, tf, 64, 32, 26, 26, 2, false),
     maxPool(k, heap, tf, 64, 32, 26, 26, 2, true),
     ...(await trainingStepCases(tf)), // bench/epochs.ts: one training step of T1–T4
+    ...(await layerCases(tf)), // bench/layers.ts: attention, layer norm, transposed convolution
   ];
   // BENCH_FILTER=substring runs only the matching rows (and leaves latest.json alone)
   const filter = process.env.BENCH_FILTER;

@@ -22,7 +22,7 @@ import { currentTileId, noteGemmWork } from './gemm-tile.js';
 /** Kernels a worker may run, by index (the same list is sent to each worker). */
 export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight',
   'maxPool2dForward', 'maxPool2dBackward', 'avgPool2dForward', 'avgPool2dBackward', 'unary', 'unaryBackward',
-  'gemmSetTile',
+  'gemmSetTile', 'philoxBernoulliMask',
   'activation', 'activationBackward', 'layerNormForward', 'layerNormBackward', 'layerNormParamGrads',
   'attentionForward', 'attentionBackward', 'interpolateForward', 'interpolateBackward',
   'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward',
@@ -303,6 +303,16 @@ function syncWorkerTile(): void {
   for (let i = 0; i <= p.ready; i++) tasks.push([currentTileId]);
   runParts('gemmSetTile', tasks);
   p.workerTile = currentTileId;
+}
+
+/**
+ * Runs a kernel that calls the GEMM inside (attention) as `tasks`, one per thread: the tile
+ * probe sees its work and the workers use the main thread's GEMM tile.
+ */
+export function runGemmParts<N extends KernelName>(name: N, flops: number, tasks: readonly ArgsOf<N>[]): void {
+  noteGemmWork(flops);
+  if (tasks.length > 1) syncWorkerTile();
+  runParts(name, tasks);
 }
 
 /**

@@ -6,14 +6,21 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { freemem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as wg from '../bindings/index.js';
 
 const program = fileURLToPath(new URL('./helpers/high-memory-program.js', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+// The child needs 2.2 GB. On a machine without that much free (a busy developer box running
+// several test suites) it would invite the kernel's OOM killer, so it says so and skips; CI
+// machines have 24 GB.
+const roomForChild = freemem() > 3 * 2 ** 30;
+if (!roomForChild) console.warn(`memory-limits: SKIPPED the 2 GiB tests: only ${(freemem() / 2 ** 30).toFixed(1)} GiB of RAM free`);
 for (const mode of ['one thread', 'threads']) {
   test(`above 2 GiB (${mode}): tensors round-trip, ops, gradients, GEMM and item() are right`, () => {
+    if (!roomForChild) return;
     const r = JSON.parse(execFileSync(process.execPath, [program, mode === 'threads' ? 'threads' : ''], { encoding: 'utf8' }));
     assert.ok(r.wasmBytes > 2 ** 31, `the heap passed 2 GiB (${r.wasmBytes})`);
     for (const k of ['onesAbove', 'tensorAbove', 'mlpAbove', 'gemmAbove']) assert.ok(r[k], `${k}: the tensors live above the line`);

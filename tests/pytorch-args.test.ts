@@ -121,6 +121,47 @@ test('nn layers: wrong or unsupported arguments throw naming the layer and the a
   throwsLike(() => new nn.MSELoss({ reduction: 'avg' } as never), RangeError, /^MSELoss: reduction must be "mean" or "sum" or "none", got "avg"/);
 });
 
+test('the newer layers take PyTorch positional arguments too, and reject unknown keys', () => {
+  const x = wg.randn(2, 4, 5, 5);
+  const ct = new nn.ConvTranspose2d(4, 3, 4, 2, 1);
+  assert.equal(ct(x).shape, [2, 3, 10, 10], 'stride 2, padding 1: 2·5 − 2 − 2 + 3 + 1');
+  assert.equal(new nn.ConvTranspose2d(4, 3, 3, { stride: 2, outputPadding: 1 }).forward(x).shape, [2, 3, 12, 12]);
+  assert.is(new nn.ConvTranspose2d(4, 3, 3, 1, 0, 0, 1, false).bias, null);
+  const ln = new nn.LayerNorm(5, 1e-6, false);
+  assert.is(ln.eps, 1e-6);
+  assert.is(ln.weight, null);
+  const mha = new nn.MultiheadAttention(8, 2, 0, false, false, false, null, null, true);
+  assert.ok(mha.batchFirst);
+  assert.is(mha.inProjBias, null);
+  const q = wg.randn(3, 4, 8);
+  const [out, weights] = mha(q, q, q, null, false);
+  assert.equal(out.shape, [3, 4, 8]);
+  assert.is(weights, null, 'needWeights false, positionally');
+  const emb = new nn.Embedding(10, 4, 0);
+  assert.is(emb.paddingIdx, 0);
+  assert.equal(emb(wg.tensor([1, 0])).shape, [2, 4]);
+  assert.equal(F.embedding([1, 2], emb.weight, 0).shape, [2, 4]);
+  assert.equal(new nn.Upsample(null, 2, 'bilinear').forward(x).shape, [2, 4, 10, 10]);
+  assert.equal(F.interpolate(x, [7, 3]).shape, [2, 4, 7, 3]);
+  assert.is(new nn.Dropout2d(0.3).p, 0.3);
+  assert.is(new nn.GELU('tanh').approximate, 'tanh');
+  assert.equal(Array.from(F.gelu(x, 'tanh').data()), Array.from(F.gelu(x, { approximate: 'tanh' }).data()));
+  assert.equal(new nn.Unflatten(1, [2, 2])(x).shape, [2, 2, 2, 5, 5]);
+  const causal = F.scaledDotProductAttention(q, q, q, null, 0, true);
+  assert.equal(Array.from(causal.data()), Array.from(F.scaledDotProductAttention(q, q, q, { isCausal: true }).data()));
+  throwsLike(() => new nn.ConvTranspose2d(4, 3, 3, { output_padding: 1 } as never), TypeError, /^ConvTranspose2d: unknown option 'output_padding' \(wasmgrad spells PyTorch's output_padding as outputPadding\)/);
+  throwsLike(() => new nn.LayerNorm(5, { elementwise_affine: false } as never), TypeError, /^LayerNorm: unknown option 'elementwise_affine'/);
+  throwsLike(() => new nn.MultiheadAttention(8, 2, { batch_first: true } as never), TypeError, /^MultiheadAttention: unknown option 'batch_first'/);
+  throwsLike(() => mha(q, q, q, { need_weights: false } as never), TypeError, /^MultiheadAttention: unknown option 'need_weights'/);
+  throwsLike(() => new nn.Embedding(10, 4, { padding_idx: 0 } as never), TypeError, /^Embedding: unknown option 'padding_idx'/);
+  throwsLike(() => new nn.Upsample({ scale_factor: 2 } as never), TypeError, /^Upsample: unknown option 'scale_factor'/);
+  throwsLike(() => F.interpolate(x, { scaleFactor: 2, antialias: true } as never), TypeError, /^interpolate: unknown option 'antialias'/);
+  throwsLike(() => new nn.GELU('erf' as never), RangeError, /^GELU: approximate must be "none" or "tanh", got "erf"/);
+  throwsLike(() => new nn.AdaptiveAvgPool2d(0), TypeError, /^AdaptiveAvgPool2d: outputSize must be a positive integer/);
+  throwsLike(() => new nn.SiLU(true), RangeError, /^SiLU: inplace=true is not supported/);
+  throwsLike(() => F.scaledDotProductAttention(q, q, q, { is_causal: true } as never), TypeError, /^scaledDotProductAttention: unknown option 'is_causal'/);
+});
+
 test('modules are callable: model(x), criterion(out, y)', () => {
   const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
   const x = wg.randn(5, 3);

@@ -16,7 +16,7 @@
  * multiply-add is used, so the relaxed builds compute the same bits too.
  */
 
-import { splat, mulAdd, expD } from "./f64lanes";
+import { splat, expD, poly8, poly12 } from "./f64lanes";
 import { Act } from "../abi";
 
 const ERF = Act.ERF, GELU = Act.GELU, GELU_TANH = Act.GELU_TANH, SILU = Act.SILU;
@@ -49,14 +49,7 @@ const ERFC_R11: f64 = 0.07323253980684605;
 /** erf(z) for |z| < 1 (z² given). */
 // @ts-ignore: decorator
 @inline function erfSmall(z: v128, s: v128): v128 {
-  let p = splat(ERF_P7);
-  p = mulAdd(p, s, splat(ERF_P6));
-  p = mulAdd(p, s, splat(ERF_P5));
-  p = mulAdd(p, s, splat(ERF_P4));
-  p = mulAdd(p, s, splat(ERF_P3));
-  p = mulAdd(p, s, splat(ERF_P2));
-  p = mulAdd(p, s, splat(ERF_P1));
-  p = mulAdd(p, s, splat(ERF_P0));
+  const p = poly8(s, f64x2.mul(s, s), ERF_P0, ERF_P1, ERF_P2, ERF_P3, ERF_P4, ERF_P5, ERF_P6, ERF_P7);
   return f64x2.mul(z, p);
 }
 
@@ -64,39 +57,36 @@ const ERFC_R11: f64 = 0.07323253980684605;
 // @ts-ignore: decorator
 @inline function erfcLarge(a: v128, e: v128): v128 {
   const t = f64x2.div(splat(1.0), f64x2.add(splat(1.0), f64x2.mul(a, splat(0.5))));
-  let r = splat(ERFC_R11);
-  r = mulAdd(r, t, splat(ERFC_R10));
-  r = mulAdd(r, t, splat(ERFC_R9));
-  r = mulAdd(r, t, splat(ERFC_R8));
-  r = mulAdd(r, t, splat(ERFC_R7));
-  r = mulAdd(r, t, splat(ERFC_R6));
-  r = mulAdd(r, t, splat(ERFC_R5));
-  r = mulAdd(r, t, splat(ERFC_R4));
-  r = mulAdd(r, t, splat(ERFC_R3));
-  r = mulAdd(r, t, splat(ERFC_R2));
-  r = mulAdd(r, t, splat(ERFC_R1));
-  r = mulAdd(r, t, splat(ERFC_R0));
+  const r = poly12(t, f64x2.mul(t, t), ERFC_R0, ERFC_R1, ERFC_R2, ERFC_R3, ERFC_R4, ERFC_R5, ERFC_R6,
+    ERFC_R7, ERFC_R8, ERFC_R9, ERFC_R10, ERFC_R11);
   return f64x2.max(f64x2.mul(e, r), splat(0.0));
 }
 
-/** erf(z), given z² and e^(−z²). */
+// Each lane's value comes from one branch, chosen by |z| < 1; a branch no lane needs is skipped
+// (the lanes' values are the same either way, so results never depend on their neighbours).
+
+/** erf(z), given z²; e^(−z²) is computed only when a lane needs it. */
 // @ts-ignore: decorator
-@inline function erfD(z: v128, s: v128, e: v128): v128 {
-  const a = f64x2.abs(z);
-  const big = f64x2.sub(splat(1.0), erfcLarge(a, e));
+@inline function erfD(z: v128, s: v128): v128 {
+  const small = f64x2.lt(f64x2.abs(z), splat(1.0));
+  if (i64x2.all_true(small)) return erfSmall(z, s);
+  const big = f64x2.sub(splat(1.0), erfcLarge(f64x2.abs(z), expD(f64x2.neg(s))));
   // |erf| from the erfc branch takes z's sign (bitwise: the sign bit of z OR'd in)
   const signed = v128.or(big, v128.and(z, splat(-0.0)));
-  return v128.bitselect(erfSmall(z, s), signed, f64x2.lt(a, splat(1.0)));
+  if (!v128.any_true(small)) return signed;
+  return v128.bitselect(erfSmall(z, s), signed, small);
 }
 
-/** Φ(x) = ½·erfc(−x/√2), the standard normal CDF, given z = x/√2, z² and e^(−z²). */
+/** Φ(x) = ½·erfc(−x/√2), the standard normal CDF, given z = x/√2, z² and e^(−z²) (0 if not computed). */
 // @ts-ignore: decorator
-@inline function normalCdfD(z: v128, s: v128, e: v128): v128 {
-  const a = f64x2.abs(z);
-  const halfTail = f64x2.mul(splat(0.5), erfcLarge(a, e)); // ½·erfc(|z|)
-  const tail = v128.bitselect(halfTail, f64x2.sub(splat(1.0), halfTail), f64x2.lt(z, splat(0.0)));
+@inline function normalCdfD(z: v128, s: v128, e: v128, haveE: bool): v128 {
+  const small = f64x2.lt(f64x2.abs(z), splat(1.0));
   const mid = f64x2.add(splat(0.5), f64x2.mul(splat(0.5), erfSmall(z, s)));
-  return v128.bitselect(mid, tail, f64x2.lt(a, splat(1.0)));
+  if (i64x2.all_true(small)) return mid;
+  const halfTail = f64x2.mul(splat(0.5), erfcLarge(f64x2.abs(z), haveE ? e : expD(f64x2.neg(s)))); // ½·erfc(|z|)
+  const tail = v128.bitselect(halfTail, f64x2.sub(splat(1.0), halfTail), f64x2.lt(z, splat(0.0)));
+  if (!v128.any_true(small)) return tail;
+  return v128.bitselect(mid, tail, small);
 }
 
 // @ts-ignore: decorator
@@ -113,13 +103,10 @@ const GELU_C: f64 = 0.044715;
 /** The op on two float64 lanes. */
 // @ts-ignore: decorator
 @inline function forwardD(op: i32, x: v128): v128 {
-  if (op == ERF) {
-    const s = f64x2.mul(x, x);
-    return erfD(x, s, expD(f64x2.neg(s)));
-  }
+  if (op == ERF) return erfD(x, f64x2.mul(x, x));
   if (op == GELU) {
     const z = f64x2.mul(x, splat(INV_SQRT2)), s = f64x2.mul(z, z);
-    return f64x2.mul(x, normalCdfD(z, s, expD(f64x2.neg(s))));
+    return f64x2.mul(x, normalCdfD(z, s, splat(0), false));
   }
   if (op == GELU_TANH) {
     // ½x(1 + tanh u) = x·σ(2u), which does not cancel for negative x
@@ -139,7 +126,7 @@ const GELU_C: f64 = 0.044715;
     // Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π)
     const z = f64x2.mul(x, splat(INV_SQRT2)), s = f64x2.mul(z, z);
     const e = expD(f64x2.neg(s));
-    const d = f64x2.add(normalCdfD(z, s, e), f64x2.mul(x, f64x2.mul(splat(INV_SQRT_2PI), e)));
+    const d = f64x2.add(normalCdfD(z, s, e, true), f64x2.mul(x, f64x2.mul(splat(INV_SQRT_2PI), e)));
     return f64x2.mul(dy, d);
   }
   if (op == GELU_TANH) {

@@ -124,3 +124,52 @@ export function rngSetState(src: usize): void {
   spareNormal = load<f32>(src + 16);
   hasSpare = load<u32>(src + 20) != 0;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Counter-based bits (Philox-4×32-10, Salmon et al. 2011, as JAX and PyTorch's CUDA backend use):
+// element i's bits are a pure function of (key, i), so a mask can be split over threads in any way
+// and comes out the same. The key is drawn from the generator above once per mask.
+// ---------------------------------------------------------------------------------------------
+
+const PHILOX_M0: u32 = 0xD2511F53, PHILOX_M1: u32 = 0xCD9E8D57;
+const PHILOX_W0: u32 = 0x9E3779B9, PHILOX_W1: u32 = 0xBB67AE85;
+let px0: u32 = 0, px1: u32 = 0, px2: u32 = 0, px3: u32 = 0;
+
+/** Philox-4×32-10 of counter (c0, c1, c2, c3) under key (k0, k1) into px0..px3. */
+function philox(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
+  for (let r = 0; r < 10; r++) {
+    const p0 = <u64>PHILOX_M0 * <u64>c0, p1 = <u64>PHILOX_M1 * <u64>c2;
+    const n0 = <u32>(p1 >>> 32) ^ c1 ^ k0, n2 = <u32>(p0 >>> 32) ^ c3 ^ k1;
+    c1 = <u32>p1;
+    c3 = <u32>p0;
+    c0 = n0;
+    c2 = n2;
+    k0 += PHILOX_W0;
+    k1 += PHILOX_W1;
+  }
+  px0 = c0; px1 = c1; px2 = c2; px3 = c3;
+}
+
+/** Writes Philox-4×32-10 of counter (c0..c3) under key (k0, k1) to out[0..3] (u32): for tests. */
+export function philox4x32(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32, out: usize): void {
+  philox(c0, c1, c2, c3, k0, k1);
+  store<u32>(out, px0); store<u32>(out, px1, 4); store<u32>(out, px2, 8); store<u32>(out, px3, 12);
+}
+
+/**
+ * Dropout mask elements [lo, hi) of y: element i is 0 with probability p, else keepValue, from
+ * word i % 4 of Philox(counter (i / 4, 0, 0, 0), key (k0, k1)); its top 24 bits make a float in
+ * [0, 1) as nextUnit does. Overwrites; any split of [0, n) into parts gives the same mask.
+ */
+export function philoxBernoulliMask(y: usize, lo: i32, hi: i32, p: f32, keepValue: f32, k0: u32, k1: u32): void {
+  let i = lo;
+  while (i < hi) {
+    philox(<u32>(i >>> 2), 0, 0, 0, k0, k1);
+    const end = min(hi, (i | 3) + 1);
+    for (; i < end; i++) {
+      const lane = i & 3;
+      const u = lane == 0 ? px0 : lane == 1 ? px1 : lane == 2 ? px2 : px3;
+      store<f32>(y + (<usize>i << 2), <f32>(u >>> 8) * (1.0 / 16777216.0) < p ? 0.0 : keepValue);
+    }
+  }
+}

@@ -7,6 +7,7 @@ import { fmt, sameShape } from '../shape.js';
 import { linear } from '../ops/matmul.js';
 import { attention, additiveMask, type BoolMask } from '../ops/attention.js';
 import { Module } from './module.js';
+import { bindArgs, boolArg, intArg, keysOf, numberArg } from '../args.js';
 import { Linear } from './layers.js';
 import * as init from './init.js';
 
@@ -42,6 +43,7 @@ export interface MultiheadAttentionForwardOptions {
 }
 
 const NAME = 'MultiheadAttention';
+const FORWARD_ARGS = keysOf<MultiheadAttentionForwardOptions>()('keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights', 'isCausal');
 
 export class MultiheadAttention extends Module<[Tensor, Tensor | null]> {
   readonly headDim: number;
@@ -57,16 +59,31 @@ export class MultiheadAttention extends Module<[Tensor, Tensor | null]> {
   readonly inProjBias: Tensor | null;
   readonly outProj: Linear;
 
-  constructor(readonly embedDim: number, readonly numHeads: number, options: MultiheadAttentionOptions = {}) {
+  readonly embedDim: number;
+  readonly numHeads: number;
+
+  /**
+   * PyTorch's MultiheadAttention(embedDim, numHeads, dropout=0, bias=true, addBiasKv=false,
+   * addZeroAttn=false, kdim=embedDim, vdim=embedDim, batchFirst=false), positionally or by name.
+   */
+  constructor(embedDim: number, numHeads: number, ...rest: (number | boolean | null | MultiheadAttentionOptions | undefined)[]);
+  constructor(...args: unknown[]) {
     super();
+    const { embedDim, numHeads, ...options } = bindArgs(NAME, args,
+      ['embedDim', 'numHeads', 'dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst']) as unknown as MultiheadAttentionOptions & { embedDim: number; numHeads: number };
+    this.embedDim = intArg(NAME, 'embedDim', embedDim, undefined, 1);
+    this.numHeads = intArg(NAME, 'numHeads', numHeads, undefined, 1);
+    for (const k of ['bias', 'addBiasKv', 'addZeroAttn', 'batchFirst'] as const) boolArg(NAME, k, options[k], k === 'bias');
+    for (const k of ['kdim', 'vdim'] as const) if (options[k] !== undefined && options[k] !== null) intArg(NAME, k, options[k], undefined, 1);
     if (!Number.isInteger(embedDim) || embedDim < 1 || !Number.isInteger(numHeads) || numHeads < 1) {
       throw new RangeError(`${NAME}: embedDim and numHeads must be positive integers, got ${embedDim} and ${numHeads}`);
     }
     if (embedDim % numHeads !== 0) throw new RangeError(`${NAME}: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
+    if (typeof options.dropout !== 'undefined') numberArg(NAME, 'dropout', options.dropout, 0, 0, 1);
     if (options.addBiasKv || options.addZeroAttn) throw new RangeError(`${NAME}: addBiasKv and addZeroAttn are not supported`);
     this.headDim = embedDim / numHeads;
-    this.kdim = options.kdim ?? embedDim;
-    this.vdim = options.vdim ?? embedDim;
+    this.kdim = options.kdim ?? this.embedDim;
+    this.vdim = options.vdim ?? this.embedDim;
     this.dropout = options.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout <= 1)) throw new RangeError(`${NAME}: dropout must be in [0, 1], got ${options.dropout}`);
     this.batchFirst = options.batchFirst ?? false;
@@ -89,7 +106,10 @@ export class MultiheadAttention extends Module<[Tensor, Tensor | null]> {
    * value [S, N, vdim] -> [output like query, weights [N, L, S] (per head: [N, H, L, S]) or null].
    */
   forward(query: Tensor, key: Tensor = query, value: Tensor = key,
-    options: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
+    ...rest: (Tensor | BoolMask | boolean | null | MultiheadAttentionForwardOptions | undefined)[]): [Tensor, Tensor | null] {
+    // PyTorch's forward(query, key, value, keyPaddingMask, needWeights, attnMask, averageAttnWeights, isCausal)
+    const options = bindArgs(NAME, rest, FORWARD_ARGS) as MultiheadAttentionForwardOptions;
+    for (const k of ['needWeights', 'averageAttnWeights', 'isCausal'] as const) if (options[k] !== undefined) boolArg(NAME, k, options[k]);
     const E = this.embedDim;
     const unbatched = query.ndim === 2;
     const want = unbatched ? 2 : 3;

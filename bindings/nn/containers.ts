@@ -3,6 +3,7 @@ import { Tensor } from '../tensor.js';
 import { fmt } from '../shape.js';
 import { unflatten } from '../ops/unflatten.js';
 import { Module, type AnyModule } from './module.js';
+import { bindArgs, intArg, show } from '../args.js';
 
 /**
  * Holds sub-modules in a list so their parameters are registered (names '0', '1', ...); it has no
@@ -64,13 +65,20 @@ export class Identity extends Module {
   forward(x: Tensor): Tensor { return x; }
 }
 
-/** Splits dim `dim` into `unflattenedSize` (the inverse of Flatten). */
+/** Splits dim `dim` into `unflattenedSize` (the inverse of Flatten): PyTorch's Unflatten(dim, unflattenedSize). */
 export class Unflatten extends Module {
-  constructor(readonly dim: number, readonly unflattenedSize: number[]) {
+  readonly dim: number;
+  readonly unflattenedSize: number[];
+  constructor(dim: number | { dim: number; unflattenedSize: number[] }, unflattenedSize?: number[]);
+  constructor(...args: unknown[]) {
     super();
-    if (!Array.isArray(unflattenedSize) || unflattenedSize.length === 0) {
-      throw new RangeError(`Unflatten: unflattenedSize must be a non-empty list, got ${JSON.stringify(unflattenedSize)}`);
+    const a = bindArgs('Unflatten', args, ['dim', 'unflattenedSize']);
+    this.dim = intArg('Unflatten', 'dim', a.dim);
+    const size = a.unflattenedSize;
+    if (!Array.isArray(size) || size.length === 0 || !size.every((d) => Number.isInteger(d) && d >= -1)) {
+      throw new RangeError(`Unflatten: unflattenedSize must be a non-empty list of integers, got ${show(size)}`);
     }
+    this.unflattenedSize = size.slice();
   }
   forward(x: Tensor): Tensor { return unflatten(x, this.dim, this.unflattenedSize); }
   override extraRepr(): string { return `dim=${this.dim}, unflattenedSize=${fmt(this.unflattenedSize)}`; }

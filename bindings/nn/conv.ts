@@ -4,6 +4,7 @@ import { fmt } from '../shape.js';
 import { convTranspose2d, convTransposeSize, type ConvTranspose2dOptions } from '../ops/conv_transpose.js';
 import { pair, type Pair } from '../ops/conv.js';
 import { Module } from './module.js';
+import { bindArgs, boolArg, intArg, unsupported } from '../args.js';
 import { resetAffine } from './layers.js';
 
 export interface ConvTranspose2dLayerOptions extends ConvTranspose2dOptions {
@@ -15,14 +16,34 @@ export class ConvTranspose2d extends Module {
   readonly bias: Tensor | null;
   readonly kernelSize: [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair,
-    readonly options: ConvTranspose2dLayerOptions = {}) {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly options: ConvTranspose2dLayerOptions;
+
+  /**
+   * PyTorch's ConvTranspose2d(inChannels, outChannels, kernelSize, stride=1, padding=0,
+   * outputPadding=0, groups=1, bias=true, dilation=1, paddingMode='zeros'), positionally or with
+   * the rest by name: new ConvTranspose2d(16, 8, 4, 2, 1) or (16, 8, 4, { stride: 2, padding: 1 }).
+   */
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, ...rest: (Pair | boolean | string | ConvTranspose2dLayerOptions | undefined)[]);
+  constructor(...args: unknown[]) {
     super();
-    this.kernelSize = pair(kernelSize, 1, 'ConvTranspose2d', 'kernelSize', 1);
-    if ((options.groups ?? 1) !== 1) throw new RangeError(`ConvTranspose2d: groups must be 1 (grouped transposed convolution is not supported), got ${options.groups}`);
+    const op = 'ConvTranspose2d';
+    const { inChannels, outChannels, kernelSize, paddingMode, ...options } = bindArgs(op, args,
+      ['inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode']);
+    this.inChannels = intArg(op, 'inChannels', inChannels, undefined, 1);
+    this.outChannels = intArg(op, 'outChannels', outChannels, undefined, 1);
+    if (kernelSize === undefined) throw new TypeError(`${op}: kernelSize is required`);
+    this.kernelSize = pair(kernelSize, 1, op, 'kernelSize', 1);
+    unsupported(op, 'paddingMode', paddingMode, 'zeros', 'only zero padding is implemented');
+    unsupported(op, 'groups', options.groups, 1, 'grouped transposed convolution is not implemented');
+    boolArg(op, 'bias', options.bias, true);
+    for (const [name, min] of [['stride', 1], ['padding', 0], ['outputPadding', 0], ['dilation', 1]] as const) pair(options[name], min, op, name, min);
+    this.options = options as ConvTranspose2dLayerOptions;
+    const inChannels_ = this.inChannels, outChannels_ = this.outChannels;
     // weight [in, out, kH, kW]: fan in (PyTorch's, from dim 1) is out·kH·kW
-    this.weight = this.registerParameter('weight', zeros([inChannels, outChannels, ...this.kernelSize]));
-    this.bias = this.registerParameter('bias', options.bias === false ? null : zeros([outChannels]));
+    this.weight = this.registerParameter('weight', zeros([inChannels_, outChannels_, ...this.kernelSize]));
+    this.bias = this.registerParameter('bias', options.bias === false ? null : zeros([outChannels_]));
     resetAffine(this.weight, this.bias);
   }
 

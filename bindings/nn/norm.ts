@@ -3,6 +3,7 @@ import { Tensor, ones, zeros } from '../tensor.js';
 import { fmt } from '../shape.js';
 import { layerNorm } from '../ops/norm.js';
 import { Module } from './module.js';
+import { bindArgs, boolArg, numberArg } from '../args.js';
 
 export interface LayerNormOptions {
   eps?: number;
@@ -18,14 +19,19 @@ export class LayerNorm extends Module {
   readonly weight: Tensor | null;
   readonly bias: Tensor | null;
 
-  constructor(normalizedShape: number | number[], options: LayerNormOptions = {}) {
+  /** PyTorch's LayerNorm(normalizedShape, eps=1e-5, elementwiseAffine=true, bias=true), positionally or by name. */
+  constructor(normalizedShape: number | number[], ...rest: (number | boolean | LayerNormOptions | undefined)[]);
+  constructor(...args: unknown[]) {
     super();
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
+    const { normalizedShape, ...options } = bindArgs('LayerNorm', args, ['normalizedShape', 'eps', 'elementwiseAffine', 'bias']) as unknown as LayerNormOptions & { normalizedShape: number | number[] };
+    if (normalizedShape === undefined) throw new TypeError('LayerNorm: normalizedShape is required');
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : Array.isArray(normalizedShape) ? normalizedShape.slice() : [NaN];
     if (this.normalizedShape.length === 0 || !this.normalizedShape.every((d) => Number.isInteger(d) && d > 0)) {
       throw new RangeError(`LayerNorm: normalizedShape must be a positive integer or a non-empty list of them, got ${JSON.stringify(normalizedShape)}`);
     }
-    this.eps = options.eps ?? 1e-5;
-    const affine = options.elementwiseAffine ?? true;
+    this.eps = numberArg('LayerNorm', 'eps', options.eps, 1e-5, 0);
+    const affine = boolArg('LayerNorm', 'elementwiseAffine', options.elementwiseAffine, true);
+    boolArg('LayerNorm', 'bias', options.bias, true);
     this.weight = this.registerParameter('weight', affine ? ones(this.normalizedShape) : null);
     this.bias = this.registerParameter('bias', affine && options.bias !== false ? zeros(this.normalizedShape) : null);
   }

@@ -3,15 +3,24 @@ import { Tensor } from '../tensor.js';
 import { f32 } from '../wasm.js';
 import { randn, dropout2d } from '../ops/random.js';
 import { fmt } from '../shape.js';
-import { interpolate, adaptiveAvgPool2d, type InterpolateOptions } from '../ops/resample.js';
+import { interpolate, adaptiveAvgPool2d, INTERPOLATE_ARGS, type InterpolateOptions } from '../ops/resample.js';
 import { embedding, type EmbeddingOptions } from '../ops/embedding.js';
 import { Module } from './module.js';
+import { bindArgs, intArg, numberArg, show, unsupported } from '../args.js';
 
-/** F.interpolate as a module: new Upsample({ scaleFactor: 2, mode: 'bilinear' }). */
+/**
+ * F.interpolate as a module, PyTorch's Upsample(size?, scaleFactor?, mode='nearest',
+ * alignCorners?, recomputeScaleFactor?): new Upsample({ scaleFactor: 2, mode: 'bilinear' }) or
+ * new Upsample(null, 2, 'bilinear').
+ */
 export class Upsample extends Module {
-  constructor(readonly options: InterpolateOptions) {
+  readonly options: InterpolateOptions;
+  constructor(...args: (number | number[] | string | boolean | null | InterpolateOptions | undefined)[]) {
     super();
-    if (!options || (options.size === undefined) === (options.scaleFactor === undefined)) {
+    const options = bindArgs('Upsample', args, INTERPOLATE_ARGS) as InterpolateOptions;
+    for (const k of Object.keys(options) as (keyof InterpolateOptions)[]) if (options[k] === null) delete options[k];
+    this.options = options;
+    if ((options.size === undefined) === (options.scaleFactor === undefined)) {
       throw new RangeError('Upsample: give exactly one of size and scaleFactor');
     }
   }
@@ -21,22 +30,33 @@ export class Upsample extends Module {
 
 /** Nearest-neighbour upsampling of [N, C, H, W] (PyTorch's UpsamplingNearest2d). */
 export class UpsamplingNearest2d extends Upsample {
-  constructor(options: { size?: number | number[]; scaleFactor?: number | number[] }) {
-    super({ ...options, mode: 'nearest' });
+  /** PyTorch's UpsamplingNearest2d(size?, scaleFactor?). */
+  constructor(...args: (number | number[] | null | { size?: number | number[]; scaleFactor?: number | number[] } | undefined)[]) {
+    super({ ...bindArgs('UpsamplingNearest2d', args, ['size', 'scaleFactor']), mode: 'nearest' });
   }
 }
 
 /** Bilinear upsampling with alignCorners true (PyTorch's UpsamplingBilinear2d). */
 export class UpsamplingBilinear2d extends Upsample {
-  constructor(options: { size?: number | number[]; scaleFactor?: number | number[] }) {
-    super({ ...options, mode: 'bilinear', alignCorners: true });
+  /** PyTorch's UpsamplingBilinear2d(size?, scaleFactor?). */
+  constructor(...args: (number | number[] | null | { size?: number | number[]; scaleFactor?: number | number[] } | undefined)[]) {
+    super({ ...bindArgs('UpsamplingBilinear2d', args, ['size', 'scaleFactor']), mode: 'bilinear', alignCorners: true });
   }
 }
 
 /** Average pooling to a fixed output size (1: global average pooling). */
 export class AdaptiveAvgPool2d extends Module {
-  constructor(readonly outputSize: number | (number | null)[]) {
+  readonly outputSize: number | (number | null)[];
+  /** PyTorch's AdaptiveAvgPool2d(outputSize): a size, or [H, W] with null keeping the input's. */
+  constructor(outputSize: number | (number | null)[] | { outputSize: number | (number | null)[] });
+  constructor(...args: unknown[]) {
     super();
+    const { outputSize } = bindArgs('AdaptiveAvgPool2d', args, ['outputSize']);
+    const ok = (v: unknown) => v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 1);
+    if (!(typeof outputSize === 'number' ? ok(outputSize) : Array.isArray(outputSize) && outputSize.length === 2 && outputSize.every(ok))) {
+      throw new TypeError(`AdaptiveAvgPool2d: outputSize must be a positive integer or [H, W] of them (null keeps the input's), got ${show(outputSize)}`);
+    }
+    this.outputSize = outputSize as number | (number | null)[];
   }
   forward(x: Tensor): Tensor { return adaptiveAvgPool2d(x, this.outputSize); }
   override extraRepr(): string { return `outputSize=${JSON.stringify(this.outputSize)}`; }
@@ -44,9 +64,14 @@ export class AdaptiveAvgPool2d extends Module {
 
 /** Zeroes whole channels with probability p in training mode. */
 export class Dropout2d extends Module {
-  constructor(readonly p = 0.5) {
+  readonly p: number;
+  /** PyTorch's Dropout2d(p=0.5, inplace=false). */
+  constructor(p?: number | { p?: number; inplace?: boolean }, inplace?: boolean);
+  constructor(...args: unknown[]) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`Dropout2d: p must be in [0, 1], got ${p}`);
+    const a = bindArgs('Dropout2d', args, ['p', 'inplace']);
+    unsupported('Dropout2d', 'inplace', a.inplace, false, 'layers return new tensors');
+    this.p = numberArg('Dropout2d', 'p', a.p, 0.5, 0, 1);
   }
   forward(x: Tensor): Tensor { return dropout2d(x, this.p, this.training); }
   override extraRepr(): string { return `p=${this.p}`; }
@@ -62,12 +87,26 @@ export class Embedding extends Module {
   readonly weight: Tensor;
   readonly paddingIdx: number | null;
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, readonly options: EmbeddingLayerOptions = {},
-    weight?: Tensor) {
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly options: EmbeddingLayerOptions;
+
+  /**
+   * PyTorch's Embedding(numEmbeddings, embeddingDim, paddingIdx?, maxNorm?, normType=2,
+   * scaleGradByFreq=false, sparse=false, weight?), positionally or with the rest by name.
+   */
+  constructor(numEmbeddings: number, embeddingDim: number, ...rest: (number | boolean | null | Tensor | (EmbeddingLayerOptions & { weight?: Tensor }) | undefined)[]);
+  constructor(...args: unknown[]) {
     super();
-    if (!Number.isInteger(numEmbeddings) || numEmbeddings < 1 || !Number.isInteger(embeddingDim) || embeddingDim < 1) {
-      throw new RangeError(`Embedding: numEmbeddings and embeddingDim must be positive integers, got ${numEmbeddings} and ${embeddingDim}`);
-    }
+    const { numEmbeddings: ne, embeddingDim: ed, weight: w, ...opts } = bindArgs('Embedding', args,
+      ['numEmbeddings', 'embeddingDim', 'paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse', 'weight']);
+    const weight = w === undefined || w === null ? undefined : w as Tensor;
+    if (weight !== undefined && !(weight instanceof Tensor)) throw new TypeError(`Embedding: weight must be a Tensor, got ${show(w)}`);
+    for (const k of Object.keys(opts)) if (opts[k] === undefined) delete opts[k];
+    const options = opts as EmbeddingLayerOptions;
+    const numEmbeddings = this.numEmbeddings = intArg('Embedding', 'numEmbeddings', ne, undefined, 1);
+    const embeddingDim = this.embeddingDim = intArg('Embedding', 'embeddingDim', ed, undefined, 1);
+    this.options = options;
     if (options.sparse) throw new RangeError('Embedding: sparse gradients are not supported (sparse: true)');
     const pad = options.paddingIdx ?? null;
     if (pad !== null && (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings)) {
@@ -88,7 +127,7 @@ export class Embedding extends Module {
   static fromPretrained(embeddings: Tensor, options: EmbeddingLayerOptions & { freeze?: boolean } = {}): Embedding {
     if (!(embeddings instanceof Tensor) || embeddings.ndim !== 2) throw new RangeError('Embedding.fromPretrained: embeddings must be a 2-D Tensor');
     const { freeze = true, ...rest } = options;
-    const m = new Embedding(embeddings.shape[0], embeddings.shape[1], rest, embeddings.clone().detach().keep());
+    const m = new Embedding(embeddings.shape[0], embeddings.shape[1], { ...rest, weight: embeddings.clone().detach().keep() });
     m.weight.requiresGrad = !freeze;
     return m;
   }

@@ -7,6 +7,7 @@ import { GradNode, needsGrad, attach } from '../autograd.js';
 import { K } from '../wasm.js';
 import { Act } from '../abi.generated.js';
 import { splitItems, threadsFor } from '../threads.js';
+import { bindArgs, oneOf, show } from '../args.js';
 
 // ~60 float64 operations per element: worth a thread split from a few tens of thousands of
 // elements. Runs of 16 keep every element on the same (vector) path whatever the split.
@@ -29,7 +30,7 @@ function runBackward(code: number, x: number, dy: number, dx: number, n: number)
 }
 
 function activation(code: number, op: string, x: Tensor): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${show(x)}`);
   const out = Tensor._like(x, op);
   run(code, x.ptr, out.ptr, x.size);
   if (!needsGrad(x)) return out;
@@ -52,12 +53,12 @@ export interface GeluOptions {
   approximate?: 'none' | 'tanh';
 }
 
-/** GELU(x) = x·Φ(x), or ½x(1 + tanh(√(2/π)(x + 0.044715x³))) with approximate: 'tanh'. */
-export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
-  const approximate = options?.approximate ?? 'none';
-  if (approximate !== 'none' && approximate !== 'tanh') {
-    throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
-  }
+/**
+ * GELU(x) = x·Φ(x), or ½x(1 + tanh(√(2/π)(x + 0.044715x³))) with approximate 'tanh':
+ * gelu(x, 'tanh') or gelu(x, { approximate: 'tanh' }) (PyTorch's F.gelu(input, approximate)).
+ */
+export function gelu(x: Tensor, ...args: ('none' | 'tanh' | GeluOptions | undefined)[]): Tensor {
+  const approximate = oneOf('gelu', 'approximate', bindArgs('gelu', args, ['approximate']).approximate, ['none', 'tanh'], 'none');
   return activation(approximate === 'tanh' ? Act.GELU_TANH : Act.GELU, 'gelu', x);
 }
 

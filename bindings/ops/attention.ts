@@ -7,9 +7,11 @@ import { Tensor, fromValues } from '../tensor.js';
 import { record } from '../autograd.js';
 import { K, i32 } from '../wasm.js';
 import { alloc, free, withScratch } from '../memory.js';
-import { runParts, threadsFor } from '../threads.js';
+import { runGemmParts, threadsFor } from '../threads.js';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, sizeOf } from '../shape.js';
 import { sumTo } from './reduce.js';
+import { bernoulliMask } from './random.js';
+import { bindArgs, boolArg, keysOf } from '../args.js';
 
 /** Nested arrays of booleans: a boolean mask (tensors hold float32 only). */
 export type BoolMask = boolean[] | BoolMask[];
@@ -127,7 +129,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotPro
   let drop: Tensor | null = null;
   if (dropoutP > 0) {
     drop = Tensor._empty(probs.shape, `${op} dropout mask`);
-    K().rngBernoulliMask(drop.ptr, drop.size, dropoutP, dropoutP === 1 ? 0 : 1 / (1 - dropoutP));
+    bernoulliMask(drop, dropoutP);
   }
   const flops = 2 * B * LS * (E + Ev);
   const ranges = problemRanges(B, flops);
@@ -137,7 +139,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotPro
   try {
     if (layout) i32().set(layout.offsets, offPtr >>> 2);
     withScratch(Math.max(64, wsEach * ranges.length), (ws) => {
-      runParts('attentionForward', ranges.map(([lo, hi], i) => [
+      runGemmParts('attentionForward', flops, ranges.map(([lo, hi], i) => [
         q.ptr + 4 * lo * L * E, k.ptr + 4 * lo * S * E, v.ptr + 4 * lo * S * Ev,
         attnMask ? attnMask.ptr : 0, offPtr + 4 * lo, layout?.row ?? 0, layout?.col ?? 0,
         drop ? drop.ptr + 4 * lo * LS : 0, probs.ptr + 4 * lo * LS, out.ptr + 4 * lo * L * Ev, ws + i * wsEach,
@@ -155,7 +157,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotPro
     const dv = v.requiresGrad ? Tensor._like(v, `${op} backward`) : null;
     const dScores = Tensor._empty(probs.shape, `${op} backward`);
     withScratch(Math.max(64, wsEach * ranges.length), (ws) => {
-      runParts('attentionBackward', ranges.map(([lo, hi], i) => [
+      runGemmParts('attentionBackward', 2 * flops, ranges.map(([lo, hi], i) => [
         q.ptr + 4 * lo * L * E, k.ptr + 4 * lo * S * E, v.ptr + 4 * lo * S * Ev, probs.ptr + 4 * lo * LS,
         drop ? drop.ptr + 4 * lo * LS : 0, gy.ptr + 4 * lo * L * Ev,
         dq ? dq.ptr + 4 * lo * L * E : 0, dk ? dk.ptr + 4 * lo * S * E : 0, dv ? dv.ptr + 4 * lo * S * Ev : 0,
@@ -173,6 +175,9 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotPro
  * query [..., L, E], key [..., S, E], value [..., S, Ev] -> [..., L, Ev].
  */
 export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
-  options: ScaledDotProductAttentionOptions = {}): Tensor {
-  return attention(query, key, value, options).output;
+  ...rest: (Tensor | BoolMask | number | boolean | null | ScaledDotProductAttentionOptions | undefined)[]): Tensor {
+  // PyTorch's (query, key, value, attnMask?, dropoutP?, isCausal?, scale?), positionally or by name
+  const options = bindArgs(OP, rest, keysOf<ScaledDotProductAttentionOptions>()('attnMask', 'dropoutP', 'isCausal', 'scale'));
+  if (options.isCausal !== undefined) boolArg(OP, 'isCausal', options.isCausal);
+  return attention(query, key, value, options as ScaledDotProductAttentionOptions).output;
 }

@@ -14,6 +14,7 @@ import { K } from '../wasm.js';
 import { convParts } from '../threads.js';
 import { fmt } from '../shape.js';
 import { pair, type Pair } from './conv.js';
+import { bindArgs, keysOf, show, unsupported } from '../args.js';
 import { Bin } from './codes.js';
 
 export interface ConvTranspose2dOptions {
@@ -33,6 +34,8 @@ interface Geometry {
 }
 
 const OP = 'convTranspose2d';
+/** PyTorch's positional order (groups comes before dilation). */
+const CONV_TRANSPOSE_ARGS = keysOf<ConvTranspose2dOptions>()('stride', 'padding', 'outputPadding', 'groups', 'dilation');
 
 /** The output size (H−1)·s − 2p + d·(k−1) + outputPadding + 1 along one dim. */
 export function convTransposeSize(inSize: number, k: number, s: number, p: number, d: number, outputPadding: number): number {
@@ -42,7 +45,7 @@ export function convTransposeSize(inSize: number, k: number, s: number, p: numbe
 function geometry(x: Tensor, w: Tensor, o: ConvTranspose2dOptions): Geometry {
   if (x.ndim !== 4) throw new RangeError(`${OP}: input must be 4-D [N, C, H, W], got ${fmt(x.shape)}`);
   if (w.ndim !== 4) throw new RangeError(`${OP}: weight must be 4-D [inChannels, outChannels, kH, kW], got ${fmt(w.shape)}`);
-  if ((o.groups ?? 1) !== 1) throw new RangeError(`${OP}: groups must be 1 (grouped transposed convolution is not supported), got ${o.groups}`);
+  unsupported(OP, 'groups', o.groups, 1, 'grouped transposed convolution is not implemented');
   const [N, inC, H, W] = x.shape;
   const [wIn, outC, KH, KW] = w.shape;
   if (wIn !== inC) {
@@ -69,8 +72,15 @@ function convArgs(g: Geometry): number[] {
   return [g.N, g.outC, g.OH, g.OW, g.inC, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, g.H, g.W];
 }
 
-export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
-  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError(`${OP}: input and weight must be Tensors`);
+/**
+ * PyTorch's conv_transpose2d(input, weight, bias?, stride?, padding?, outputPadding?, groups?,
+ * dilation?), positionally or with the options last.
+ */
+export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, ...rest: (Pair | ConvTranspose2dOptions | undefined)[]): Tensor {
+  const options = bindArgs(OP, rest, CONV_TRANSPOSE_ARGS) as ConvTranspose2dOptions;
+  if (!(x instanceof Tensor)) throw new TypeError(`${OP}: input must be a Tensor, got ${show(x)}`);
+  if (!(weight instanceof Tensor)) throw new TypeError(`${OP}: weight must be a Tensor, got ${show(weight)}`);
+  if (bias !== undefined && bias !== null && !(bias instanceof Tensor)) throw new TypeError(`${OP}: bias must be a Tensor or null, got ${show(bias)}`);
   const g = geometry(x, weight, options);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.outC)) {
     throw new RangeError(`${OP}: bias must have shape [${g.outC}] (the weight's dim 1), got ${fmt(bias.shape)}`);

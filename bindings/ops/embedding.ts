@@ -8,6 +8,7 @@ import { record, noGrad } from '../autograd.js';
 import { K, f32 } from '../wasm.js';
 import { fmt } from '../shape.js';
 import { withIndices } from './movement.js';
+import { bindArgs, boolArg, keysOf, numberArg, unsupported } from '../args.js';
 
 export interface EmbeddingOptions {
   /** This row's gradient is always zero (a padding token's embedding stays as it is). */
@@ -21,10 +22,11 @@ export interface EmbeddingOptions {
 }
 
 const OP = 'embedding';
+export const EMBEDDING_ARGS = keysOf<EmbeddingOptions>()('paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq');
 
 /** The indices as int32 (checked to be whole numbers), and the shape they come in. */
 function indicesOf(input: Tensor | ArrayLike<number>): { idx: Int32Array; shape: number[] } {
-  const values = input instanceof Tensor ? input.data() : input;
+  const values = input instanceof Tensor ? input._read() : input;
   if (!(input instanceof Tensor) && (values === null || typeof values !== 'object' || typeof values.length !== 'number')) {
     throw new TypeError(`${OP}: input must be a Tensor of indices or an array of them`);
   }
@@ -52,7 +54,15 @@ function renorm(weight: Tensor, idx: Int32Array, maxNorm: number, p: number): vo
   }
 }
 
-export function embedding(input: Tensor | ArrayLike<number>, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+/**
+ * PyTorch's embedding(input, weight, paddingIdx?, maxNorm?, normType=2, scaleGradByFreq=false),
+ * positionally or with the options last.
+ */
+export function embedding(input: Tensor | ArrayLike<number>, weight: Tensor, ...rest: (number | boolean | null | EmbeddingOptions | undefined)[]): Tensor {
+  const options = bindArgs(OP, rest, EMBEDDING_ARGS, ['sparse']) as EmbeddingOptions & { sparse?: boolean };
+  unsupported(OP, 'sparse', options.sparse, false, 'gradients are dense');
+  if (options.scaleGradByFreq !== undefined) boolArg(OP, 'scaleGradByFreq', options.scaleGradByFreq);
+  if (options.normType !== undefined) numberArg(OP, 'normType', options.normType);
   if (!(weight instanceof Tensor) || weight.ndim !== 2) {
     throw new RangeError(`${OP}: weight must be a 2-D Tensor [numEmbeddings, embeddingDim], got ${weight instanceof Tensor ? fmt(weight.shape) : typeof weight}`);
   }

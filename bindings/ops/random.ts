@@ -6,6 +6,7 @@ import { Tensor, FactoryOptions, SizeArgs } from '../tensor.js';
 import { record, isGradEnabled } from '../autograd.js';
 import { K, i32 } from '../wasm.js';
 import { withScratch } from '../memory.js';
+import { splitItems } from '../threads.js';
 import { boolArg, checkDims, checkOptions, intArg, isPlainObject, keysOf, numberArg, show, sizeArgs, unsupported } from '../args.js';
 import { RNG_STATE_BYTES } from '../abi.generated.js';
 
@@ -118,6 +119,19 @@ export function setRngState(state: number[]): void {
   });
 }
 
+/**
+ * Fills `mask` with 0 (probability p) or 1/(1−p): the dropout masks' one generator. Two words of
+ * the seeded stream make a Philox-4×32-10 key for this mask; element i's bits then depend on that
+ * key and i alone (counter-based), so the mask is split over threads and is the same for any
+ * thread count, and a mask advances the seeded stream by two words whatever its size.
+ */
+export function bernoulliMask(mask: Tensor, p: number): void {
+  const k = K();
+  const k0 = k.rngNextU32(), k1 = k.rngNextU32();
+  const keep = p === 1 ? 0 : 1 / (1 - p);
+  splitItems('philoxBernoulliMask', mask.size, 16 * mask.size, 16, (lo, hi) => [mask.ptr, lo, hi, p, keep, k0, k1]);
+}
+
 /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1−p). */
 export function dropout(x: Tensor, p = 0.5, training = true, inplace = false): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`dropout: input must be a Tensor, got ${show(x)}`);
@@ -126,7 +140,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, inplace = false): T
   unsupported('dropout', 'inplace', inplace, false, 'it returns a new tensor');
   if (!training || p === 0) return x;
   const mask = Tensor._empty(x.shape, 'dropout mask');
-  K().rngBernoulliMask(mask.ptr, mask.size, p, p === 1 ? 0 : 1 / (1 - p));
+  bernoulliMask(mask, p);
   const out = Tensor._empty(x.shape, 'dropout');
   K().binary(2, x.ptr, mask.ptr, out.ptr, 1, 1, 1, x.size, 0, 0, 0, 1, 0, 0, 0, 1);
   if (!isGradEnabled()) return out;
@@ -138,14 +152,16 @@ export function dropout(x: Tensor, p = 0.5, training = true, inplace = false): T
  * with probability p and scales the kept ones by 1/(1−p). The mask, one value per channel, comes
  * from the same seeded generator as dropout.
  */
-export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout2d: p must be in [0, 1], got ${p}`);
+export function dropout2d(x: Tensor, p = 0.5, training = true, inplace = false): Tensor {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout2d: p must be in [0, 1], got ${show(p)}`);
+  boolArg('dropout2d', 'training', training);
+  unsupported('dropout2d', 'inplace', inplace, false, 'it returns a new tensor');
   if (!(x instanceof Tensor) || (x.ndim !== 3 && x.ndim !== 4)) {
     throw new RangeError(`dropout2d: input must be 4-D [N, C, H, W] or 3-D [C, H, W], got ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`);
   }
   if (!training || p === 0) return x;
   const maskShape = x.shape.map((d, i) => (i < x.ndim - 2 ? d : 1));
   const mask = Tensor._empty(maskShape, 'dropout2d mask');
-  K().rngBernoulliMask(mask.ptr, mask.size, p, p === 1 ? 0 : 1 / (1 - p));
+  bernoulliMask(mask, p);
   return x.mul(mask);
 }

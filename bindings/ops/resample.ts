@@ -11,9 +11,12 @@ import { f32, i32 } from '../wasm.js';
 import { withScratch } from '../memory.js';
 import { splitItems } from '../threads.js';
 import { fmt } from '../shape.js';
+import { bindArgs, boolArg, keysOf } from '../args.js';
 
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'bilinear' | 'area';
 const MODES: readonly string[] = ['nearest', 'nearest-exact', 'bilinear', 'area'];
+/** PyTorch's positional order of interpolate's options. */
+export const INTERPOLATE_ARGS = keysOf<InterpolateOptions>()('size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor');
 
 export interface InterpolateOptions {
   /** Output size of the spatial dims (a number for all of them). Give size or scaleFactor. */
@@ -85,8 +88,15 @@ function planes(x: Tensor, op: string, modes: string): { P: number; H: number; W
 /** Memory-bound: ~16 FLOP-equivalents per element touched, for the thread split's size test. */
 const work = (P: number, a: number, b: number) => 16 * P * (a + b);
 
-export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
+/**
+ * PyTorch's interpolate(input, size?, scaleFactor?, mode='nearest', alignCorners?,
+ * recomputeScaleFactor?), positionally or as interpolate(x, { scaleFactor: 2, mode: 'bilinear' }).
+ */
+export function interpolate(x: Tensor, ...args: (number | number[] | string | boolean | null | InterpolateOptions | undefined)[]): Tensor {
   const op = 'interpolate';
+  const options = bindArgs(op, args, INTERPOLATE_ARGS) as InterpolateOptions;
+  if (options.alignCorners !== undefined) boolArg(op, 'alignCorners', options.alignCorners);
+  if (options.recomputeScaleFactor !== undefined) boolArg(op, 'recomputeScaleFactor', options.recomputeScaleFactor);
   const mode = options?.mode ?? 'nearest';
   if (!MODES.includes(mode)) throw new RangeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
   const { P, H, W, dims } = planes(x, op, 'batch and channel dims first');
