@@ -7,3 +7,5 @@ import './backprop/index.js';
 import './optimisation/index.js';
 import './classic/index.js';
 import './cnn/index.js';
+import './generative/index.js';
+import './transformers/index.js';
