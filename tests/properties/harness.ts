@@ -205,9 +205,9 @@ export function gradMatches(what: string, engine: (ts: Tensor[]) => Tensor, ref:
     for (let i = 0; i < x.size; i++) {
       const keep = x.data[i], h = 1e-6 * Math.max(1, Math.abs(keep));
       x.data[i] = keep + h;
-      const up = ref(nds).data;
+      const up = Float64Array.from(ref(nds).data); // a copy: a reference may return its input's array
       x.data[i] = keep - h;
-      const down = ref(nds).data;
+      const down = Float64Array.from(ref(nds).data);
       x.data[i] = keep;
       let s = 0;
       for (let j = 0; j < up.length; j++) s += w[j] * (up[j] - down[j]);
