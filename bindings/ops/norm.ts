@@ -9,6 +9,7 @@ import { record } from '../autograd.js';
 import { K } from '../wasm.js';
 import { splitItems, threadsFor } from '../threads.js';
 import { fmt, sizeOf } from '../shape.js';
+import { show } from '../args.js';
 
 const OP = 'layerNorm';
 // a forward or backward sweep costs ~10 float operations per element
@@ -18,7 +19,7 @@ const WORK_PER_ELEMENT = 10;
 function rowsOf(x: Tensor, normalizedShape: number | readonly number[]): [number, number, number[]] {
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : Array.isArray(normalizedShape) ? normalizedShape.slice() : null;
   if (!ns || ns.length === 0 || !ns.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new RangeError(`${OP}: normalizedShape must be a positive integer or a non-empty list of them, got ${JSON.stringify(normalizedShape)}`);
+    throw new RangeError(`${OP}: normalizedShape must be a positive integer or a non-empty list of them, got ${show(normalizedShape)}`);
   }
   const tail = x.shape.slice(x.ndim - ns.length);
   if (x.ndim < ns.length || tail.some((d, i) => d !== ns[i])) {
