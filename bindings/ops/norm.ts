@@ -34,11 +34,14 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   if (!(x instanceof Tensor)) throw new TypeError(`${OP}: input must be a Tensor`);
   const [n, rows, ns] = rowsOf(x, normalizedShape);
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t !== undefined && t !== null && !(t instanceof Tensor)) {
+      throw new TypeError(`${OP}: ${name} must be a Tensor or null, got ${show(t)} (the signature is layerNorm(input, normalizedShape, weight, bias, eps))`);
+    }
     if (t && (t.ndim !== ns.length || t.shape.some((d, i) => d !== ns[i]))) {
       throw new RangeError(`${OP}: ${name} must have the normalized shape ${fmt(ns)}, got ${fmt(t.shape)}`);
     }
   }
-  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${OP}: eps must be a non-negative number, got ${eps}`);
+  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${OP}: eps must be a non-negative number, got ${show(eps)}`);
   const out = Tensor._like(x, OP);
   const mean = Tensor._empty([rows], 'layerNorm mean'), rstd = Tensor._empty([rows], 'layerNorm rstd');
   const w = weight ? weight.ptr : 0, b = bias ? bias.ptr : 0;
