@@ -523,6 +523,7 @@ export interface MemoryInfo {
   wasmBytes: number;
   /** Bytes in blocks currently allocated to tensors and scratch. */
   liveBytes: number;
+  /** Number of those blocks. */
   liveBlocks: number;
   /** Bytes the heap spans now (live blocks and free blocks below its top). */
   heapBytes: number;
@@ -534,6 +535,7 @@ export interface MemoryInfo {
   pendingTemporaries: number;
   /** Completed backward() steps and ticks (DataLoader batches, read-backs). */
   step: number;
+  /** Ticks counted so far (DataLoader batches, read-backs); temporaries older than 8 ticks are reclaimed. */
   ticks: number;
 }
 

@@ -333,6 +333,7 @@ function flattenNested(data: NestedArray, op: string): { shape: number[]; values
  * @example tensor([1, 2, 3, 4], { shape: [2, 2], requiresGrad: true })
  */
 export interface TensorOptions {
+  /** Track this tensor for autodiff (default false). PyTorch: `requires_grad`. */
   requiresGrad?: boolean;
   /** Shape for flat data (typed arrays or flat number arrays); default: inferred. */
   shape?: readonly number[];
@@ -340,6 +341,7 @@ export interface TensorOptions {
 
 /** Options of the factories that take a size (zeros, ones, full, empty). */
 export interface FactoryOptions {
+  /** Track the new tensor for autodiff (default false). PyTorch: `requires_grad`. */
   requiresGrad?: boolean;
 }
 

@@ -10,6 +10,7 @@ import { type ByteSource, readMaybeGzip, sourceName } from './bytes.js';
 export interface CsvTable {
   /** Where the table came from, repeated in later error messages. */
   name: string;
+  /** Column names, from the header row. */
   columns: string[];
   /** rows[i][j]: row i (0-based, header excluded), column j. */
   rows: number[][];

@@ -20,8 +20,11 @@ export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32
  * @example const { shape } = parseIdx(bytes);   // [60000, 28, 28]
  */
 export interface IdxArray {
+  /** Element type. */
   dtype: IdxDtype;
+  /** Sizes of the dims. */
   shape: number[];
+  /** The elements, row-major. */
   data: IdxData;
 }
 

@@ -18,6 +18,7 @@ import { loadMnist, MNIST_MEAN, MNIST_STD, type MnistOptions } from './mnist.js'
  * @example new DataLoader(new TensorDataset(x, y), { batchSize: 32 })
  */
 export interface Dataset {
+  /** Number of examples. */
   readonly length: number;
   /** The full tensors, one row per example. */
   readonly tensors: Tensor[];
@@ -28,6 +29,7 @@ export interface Dataset {
 /** Rows of equally long tensors; arrays (e.g. labels) become float32 tensors. */
 export class TensorDataset implements Dataset {
   readonly tensors: Tensor[];
+  /** Number of examples (rows of each tensor). */
   readonly length: number;
 
   constructor(...data: (Tensor | ArrayLike<number>)[]) {
@@ -49,6 +51,7 @@ export class Subset implements Dataset {
   readonly tensors: Tensor[];
   readonly indices: Int32Array;
 
+  /** The dataset the indices point into. */
   constructor(readonly dataset: Dataset, indices: ArrayLike<number>) {
     const base = dataset.indices;
     this.indices = Int32Array.from(indices, (i) => {
@@ -58,6 +61,7 @@ export class Subset implements Dataset {
     this.tensors = dataset.tensors;
   }
 
+  /** Number of examples (indices). */
   get length(): number {
     return this.indices.length;
   }
@@ -91,6 +95,7 @@ export function randomSplit(dataset: Dataset, lengths: number[]): Subset[] {
  * @example new DataLoader(train, { batchSize: 64, shuffle: true })
  */
 export interface DataLoaderOptions {
+  /** Examples per batch (default 1, as PyTorch). PyTorch: `batch_size`. */
   batchSize?: number;
   /** Reshuffle at the start of every epoch (every iteration over the loader). */
   shuffle?: boolean;

@@ -28,6 +28,7 @@ export interface MnistOptions {
   dataDir?: string;
   /** Explicit sources (e.g. bytes the user already fetched); they take precedence over dataDir. */
   images?: ByteSource;
+  /** The labels file's bytes or location (with images). */
   labels?: ByteSource;
   /** Keep only the first `limit` examples. */
   limit?: number;
@@ -40,9 +41,13 @@ export interface MnistOptions {
 export interface MnistData {
   /** n × rows × cols pixels, row-major, each pixel / 255 (float32, as torchvision's ToTensor). */
   images: Float32Array;
+  /** n labels, 0–9. */
   labels: Uint8Array;
+  /** Number of examples. */
   n: number;
+  /** Image height (28). */
   rows: number;
+  /** Image width (28). */
   cols: number;
 }
 

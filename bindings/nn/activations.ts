@@ -6,6 +6,7 @@ import { bindArgs, oneOf, unsupported } from '../args.js';
 
 /** GELU(x) = x·Φ(x); `new GELU('tanh')` or `new GELU({ approximate: 'tanh' })` for the tanh approximation. */
 export class GELU extends Module {
+  /** 'none' (exact) or 'tanh'. */
   readonly approximate: 'none' | 'tanh';
   constructor(...args: ('none' | 'tanh' | GeluOptions | undefined)[]) {
     super();

@@ -24,11 +24,13 @@ export interface MultiheadAttentionOptions {
   bias?: boolean;
   /** Width of the keys / values when it differs from embedDim (separate projection weights). */
   kdim?: number;
+  /** Width of the values when it differs from embedDim. */
   vdim?: number;
   /** Inputs and outputs [N, L, E] instead of PyTorch's default [L, N, E]. */
   batchFirst?: boolean;
   /** Not supported (an error says so). */
   addBiasKv?: boolean;
+  /** Not supported (an error says so). */
   addZeroAttn?: boolean;
 }
 
@@ -63,20 +65,34 @@ const FORWARD_ARGS = keysOf<MultiheadAttentionForwardOptions>()('keyPaddingMask'
  * @example const [y, w] = new nn.MultiheadAttention(64, 8, { batchFirst: true }).forward(x, x, x);
  */
 export class MultiheadAttention extends Module<[Tensor, Tensor | null]> {
+  /** embedDim / numHeads. */
   readonly headDim: number;
+  /** Width of the keys. */
   readonly kdim: number;
+  /** Width of the values. */
   readonly vdim: number;
+  /** Dropout probability on the attention weights in training mode. */
   readonly dropout: number;
+  /** Inputs and outputs are [N, L, E] (else [L, N, E]). PyTorch: `batch_first`. */
   readonly batchFirst: boolean;
   /** [3·embedDim, embedDim] when key and value widths equal embedDim, else null. */
   readonly inProjWeight: Tensor | null;
+  /**
+   * The query projection [embedDim, embedDim] when kdim or vdim differ from embedDim, else null (inProjWeight holds all three). PyTorch: `q_proj_weight`.
+   */
   readonly qProjWeight: Tensor | null;
+  /** The key projection [embedDim, kdim], or null as qProjWeight. PyTorch: `k_proj_weight`. */
   readonly kProjWeight: Tensor | null;
+  /** The value projection [embedDim, vdim], or null as qProjWeight. PyTorch: `v_proj_weight`. */
   readonly vProjWeight: Tensor | null;
+  /** Biases of the three input projections [3·embedDim], or null. PyTorch: `in_proj_bias`. */
   readonly inProjBias: Tensor | null;
+  /** The output projection. PyTorch: `out_proj`. */
   readonly outProj: Linear;
 
+  /** Width of the queries and of the output. PyTorch: `embed_dim`. */
   readonly embedDim: number;
+  /** Number of heads. PyTorch: `num_heads`. */
   readonly numHeads: number;
 
   /**

@@ -81,7 +81,9 @@ export class Identity extends Module {
 
 /** Splits dim `dim` into `unflattenedSize` (the inverse of Flatten): PyTorch's Unflatten(dim, unflattenedSize). */
 export class Unflatten extends Module {
+  /** The dim split. */
   readonly dim: number;
+  /** The sizes it is split into. PyTorch: `unflattened_size`. */
   readonly unflattenedSize: number[];
   constructor(dim: number | { dim: number; unflattenedSize: number[] }, unflattenedSize?: number[]);
   constructor(...args: unknown[]) {

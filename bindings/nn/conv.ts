@@ -12,6 +12,7 @@ import { resetAffine } from './layers.js';
  * @example new nn.ConvTranspose2d(64, 1, 4, { stride: 2, padding: 1 })
  */
 export interface ConvTranspose2dLayerOptions extends ConvTranspose2dOptions {
+  /** Learn a bias per output channel (default true). */
   bias?: boolean;
 }
 
@@ -23,12 +24,18 @@ export interface ConvTranspose2dLayerOptions extends ConvTranspose2dOptions {
  * @example new nn.ConvTranspose2d(128, 64, 4, 2, 1)   // doubles H and W
  */
 export class ConvTranspose2d extends Module {
+  /** [inChannels, outChannels, kH, kW], initialised as PyTorch's. */
   readonly weight: Tensor;
+  /** [outChannels], or null when made with bias false. */
   readonly bias: Tensor | null;
+  /** [kH, kW]. */
   readonly kernelSize: [number, number];
 
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Channels of the output. */
   readonly outChannels: number;
+  /** Stride, padding, outputPadding and dilation as given. */
   readonly options: ConvTranspose2dLayerOptions;
 
   /**

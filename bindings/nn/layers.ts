@@ -33,8 +33,11 @@ const positiveInt = (op: string, name: string, v: unknown): number => intArg(op,
  * @example new nn.Linear({ inFeatures: 784, outFeatures: 10, bias: false })
  */
 export interface LinearOptions {
+  /** Size of each input row. PyTorch: `in_features`. */
   inFeatures?: number;
+  /** Size of each output row. PyTorch: `out_features`. */
   outFeatures?: number;
+  /** Learn an additive bias (default true). */
   bias?: boolean;
 }
 
@@ -80,14 +83,21 @@ export class Linear extends Module {
  * @example new nn.Conv2d({ inChannels: 1, outChannels: 32, kernelSize: 3, padding: 'same' })
  */
 export interface Conv2dOptions {
+  /** Channels of the input. PyTorch: `in_channels`. */
   inChannels?: number;
+  /** Channels of the output. PyTorch: `out_channels`. */
   outChannels?: number;
+  /** Kernel size, one number or [kH, kW]. PyTorch: `kernel_size`. */
   kernelSize?: Pair;
+  /** Step of the kernel (default 1). */
   stride?: Pair;
+  /** Zeros on each side (default 0), or 'same' / 'valid'. */
   padding?: Padding;
+  /** Spacing of the kernel's taps (default 1). */
   dilation?: Pair;
   /** Only 1. */
   groups?: number;
+  /** Learn a bias per output channel (default true). */
   bias?: boolean;
   /** Only 'zeros'. */
   paddingMode?: 'zeros';
@@ -216,7 +226,9 @@ function inplaceOnly(op: string, args: readonly unknown[], names: readonly strin
  * @example new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10))
  */
 export class Flatten extends Module {
+  /** First dim flattened (default 1). */
   readonly startDim: number;
+  /** Last dim flattened (default −1). */
   readonly endDim: number;
 
   /** PyTorch's Flatten(startDim=1, endDim=-1). */
@@ -245,6 +257,7 @@ export class Flatten extends Module {
  * @example new nn.Dropout(0.2)
  */
 export class Dropout extends Module {
+  /** Probability of zeroing an element in training mode. */
   readonly p: number;
 
   /** PyTorch's Dropout(p=0.5, inplace=false). */
@@ -271,13 +284,16 @@ export class Dropout extends Module {
  * @example new nn.BatchNorm2d(32, { momentum: 0.01 })
  */
 export interface BatchNormOptions {
+  /** Added to the variance (default 1e-5). */
   eps?: number;
   /**
    * Weight of the new batch statistic in the running average (PyTorch's convention); null makes
    * it a cumulative average (1 / batches seen), as PyTorch's momentum=None.
    */
   momentum?: number | null;
+  /** Learn a per-channel scale and shift (default true). */
   affine?: boolean;
+  /** Keep running mean and variance for eval mode (default true). PyTorch: `track_running_stats`. */
   trackRunningStats?: boolean;
 }
 
@@ -411,6 +427,7 @@ export class Tanh extends Module {
  * @example new nn.LeakyReLU(0.2)
  */
 export class LeakyReLU extends Module {
+  /** Slope for x < 0. PyTorch: `negative_slope`. */
   readonly negativeSlope: number;
   /** PyTorch's LeakyReLU(negativeSlope=0.01, inplace=false). */
   constructor(negativeSlope?: number | { negativeSlope?: number; inplace?: boolean }, inplace?: boolean);
@@ -436,6 +453,7 @@ function softmaxDim(op: string, args: readonly unknown[]): number {
  * @example new nn.Softmax(1)
  */
 export class Softmax extends Module {
+  /** The dim the softmax normalises. */
   readonly dim: number;
   constructor(dim: number | { dim: number });
   constructor(...args: unknown[]) { super(); this.dim = softmaxDim('Softmax', args); }
@@ -450,6 +468,7 @@ export class Softmax extends Module {
  * @example new nn.LogSoftmax(1)
  */
 export class LogSoftmax extends Module {
+  /** The dim the log-softmax normalises. */
   readonly dim: number;
   constructor(dim: number | { dim: number });
   constructor(...args: unknown[]) { super(); this.dim = softmaxDim('LogSoftmax', args); }

@@ -15,7 +15,9 @@ import { fmt, sameShape } from '../shape.js';
  * @example const { data, shape } = model.stateDict()['0.weight'];
  */
 export interface SavedTensor {
+  /** A copy of the values, row-major. */
   data: Float32Array;
+  /** The tensor's shape. */
   shape: number[];
 }
 /**
@@ -306,9 +308,13 @@ export class Sequential extends Module {
  * @example summary(model, [1, 28, 28]).rows[0].outputShape
  */
 export interface SummaryRow {
+  /** Dotted name of the module (`'0'`, `'features.3'`). */
   name: string;
+  /** Its class name (`'Conv2d'`). */
   type: string;
+  /** Shape of its output for the summary's input (batch of 1). */
   outputShape: number[];
+  /** Number of its own parameters. */
   params: number;
 }
 
@@ -317,9 +323,13 @@ export interface SummaryRow {
  * @example const { totalParams } = summary(model, [784], null);
  */
 export interface Summary {
+  /** One row per leaf module, in forward order. */
   rows: SummaryRow[];
+  /** Number of parameters (elements). */
   totalParams: number;
+  /** Number of those that require a gradient. */
   trainableParams: number;
+  /** The table as printed. */
   text: string;
 }
 

@@ -12,6 +12,7 @@ import { bindArgs, boolArg, numberArg, show } from '../args.js';
  * @example new nn.LayerNorm(64, { eps: 1e-6 })
  */
 export interface LayerNormOptions {
+  /** Added to the variance (default 1e-5). */
   eps?: number;
   /** Learn a per-element weight (and bias); default true. */
   elementwiseAffine?: boolean;
@@ -26,9 +27,13 @@ export interface LayerNormOptions {
  * @example new nn.LayerNorm(64)
  */
 export class LayerNorm extends Module {
+  /** The trailing dims normalised over. PyTorch: `normalized_shape`. */
   readonly normalizedShape: number[];
+  /** Added to the variance. */
   readonly eps: number;
+  /** Per-element scale (ones at first), or null without elementwiseAffine. */
   readonly weight: Tensor | null;
+  /** Per-element shift (zeros at first), or null. */
   readonly bias: Tensor | null;
 
   /** PyTorch's LayerNorm(normalizedShape, eps=1e-5, elementwiseAffine=true, bias=true), positionally or by name. */

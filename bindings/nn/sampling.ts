@@ -14,6 +14,7 @@ import { bindArgs, boolArg, intArg, numberArg, oneOf, show, unsupported } from '
  * new Upsample(null, 2, 'bilinear').
  */
 export class Upsample extends Module {
+  /** Size or scale factor and mode, as given. */
   readonly options: InterpolateOptions;
   constructor(...args: (number | number[] | string | boolean | null | InterpolateOptions | undefined)[]) {
     super();
@@ -56,6 +57,7 @@ export class UpsamplingBilinear2d extends Upsample {
 
 /** Average pooling to a fixed output size (1: global average pooling). */
 export class AdaptiveAvgPool2d extends Module {
+  /** A size, or [H, W] where null keeps the input's. PyTorch: `output_size`. */
   readonly outputSize: number | (number | null)[];
   /** PyTorch's AdaptiveAvgPool2d(outputSize): a size, or [H, W] with null keeping the input's. */
   constructor(outputSize: number | (number | null)[] | { outputSize: number | (number | null)[] });
@@ -74,6 +76,7 @@ export class AdaptiveAvgPool2d extends Module {
 
 /** Zeroes whole channels with probability p in training mode. */
 export class Dropout2d extends Module {
+  /** Probability of zeroing a whole channel in training mode. */
   readonly p: number;
   /** PyTorch's Dropout2d(p=0.5, inplace=false). */
   constructor(p?: number | { p?: number; inplace?: boolean }, inplace?: boolean);
@@ -98,11 +101,16 @@ export interface EmbeddingLayerOptions extends EmbeddingOptions {
 
 /** A lookup table [numEmbeddings, embeddingDim], N(0, 1) initialised; the paddingIdx row starts at 0. */
 export class Embedding extends Module {
+  /** The table [numEmbeddings, embeddingDim]. */
   readonly weight: Tensor;
+  /** The row whose gradient is always zero, or null. PyTorch: `padding_idx`. */
   readonly paddingIdx: number | null;
 
+  /** Rows of the table. PyTorch: `num_embeddings`. */
   readonly numEmbeddings: number;
+  /** Width of each row. PyTorch: `embedding_dim`. */
   readonly embeddingDim: number;
+  /** maxNorm, normType and scaleGradByFreq as given. */
   readonly options: EmbeddingLayerOptions;
 
   /**

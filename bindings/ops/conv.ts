@@ -39,8 +39,11 @@ export function pair(v: unknown, dflt: number, op: string, param: string, min: n
  * @example conv2d(x, w, b, { stride: 2, padding: 1 })
  */
 export interface Conv2dOptions {
+  /** Step of the kernel (default 1), one number or [sH, sW]. */
   stride?: Pair;
+  /** Zeros added on each side (default 0), or 'same' / 'valid'. */
   padding?: Padding;
+  /** Spacing of the kernel's taps (default 1). */
   dilation?: Pair;
   /** Only 1 (grouped and depthwise convolutions are not implemented). */
   groups?: number;
@@ -135,9 +138,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, ...rest:
  * @example maxPool2d(x, { kernelSize: 2 })
  */
 export interface Pool2dOptions {
+  /** Window size, one number or [kH, kW] (required). PyTorch: `kernel_size`. */
   kernelSize: Pair;
   /** Default: kernelSize (as PyTorch). */
   stride?: Pair | null;
+  /** Implicit padding on each side (default 0), as PyTorch. */
   padding?: Pair;
   /** maxPool2d: only 1. */
   dilation?: Pair;

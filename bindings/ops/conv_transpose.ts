@@ -24,11 +24,13 @@ import { Bin } from './codes.js';
  * @example convTranspose2d(z, w, b, { stride: 2, padding: 1 })
  */
 export interface ConvTranspose2dOptions {
+  /** Step of the kernel over the output (default 1). */
   stride?: Pair;
   /** Zero padding removed from each side of the full output (dilation·(k−1) − padding is added). */
   padding?: Pair;
   /** Extra rows/columns on the bottom/right of the output; must be below stride or dilation. */
   outputPadding?: Pair;
+  /** Spacing of the kernel's taps (default 1). */
   dilation?: Pair;
   /** Only 1 is supported. */
   groups?: number;

@@ -30,6 +30,9 @@ const SNAKE: Record<string, CdistComputeMode> = {
  * @example cdist(a, b, 2, { computeMode: 'useMmForEuclidDist' })
  */
 export interface CdistOptions {
+  /**
+   * How p = 2 distances are computed (default 'useMmForEuclidDistIfNecessary', as PyTorch). PyTorch: `compute_mode`.
+   */
   computeMode?: CdistComputeMode;
 }
 

@@ -329,7 +329,9 @@ function dimOf(x: Tensor, dim: number, op: string): number {
  * @example sort(x, { dim: 0, descending: true })
  */
 export interface SortOptions {
+  /** The dim to sort along (default −1, the last). */
   dim?: number;
+  /** Largest first (default false). */
   descending?: boolean;
   /** Ties always keep their original order here (stable), so this flag changes nothing. */
   stable?: boolean;
@@ -374,6 +376,7 @@ export function sort(x: Tensor, dimOrOptions: number | SortOptions = -1, descend
  * @example topk(scores, 5, { largest: false })
  */
 export interface TopkOptions {
+  /** The dim to search along (default −1, the last). */
   dim?: number;
   /** The k largest (default) or the k smallest. */
   largest?: boolean;

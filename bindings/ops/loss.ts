@@ -23,6 +23,7 @@ export type Reduction = 'mean' | 'sum' | 'none';
  * @example crossEntropy(logits, labels, { reduction: 'none' })
  */
 export interface LossOptions {
+  /** 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
 }
 

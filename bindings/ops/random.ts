@@ -32,6 +32,7 @@ function made(shape: number[], op: string, requiresGrad: boolean, fill: (ptr: nu
 export interface RandOptions extends FactoryOptions {
   /** Bounds of the uniform distribution (default [0, 1)); PyTorch writes torch.empty(...).uniform_(low, high). */
   low?: number;
+  /** Upper bound, excluded (default 1). */
   high?: number;
 }
 
@@ -42,6 +43,7 @@ export interface RandOptions extends FactoryOptions {
 export interface RandnOptions extends FactoryOptions {
   /** Default 0 and 1; PyTorch writes torch.normal(mean, std, size) or torch.empty(...).normal_(mean, std). */
   mean?: number;
+  /** Standard deviation (default 1). */
   std?: number;
 }
 

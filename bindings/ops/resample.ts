@@ -31,6 +31,7 @@ export const INTERPOLATE_ARGS = keysOf<InterpolateOptions>()('size', 'scaleFacto
 export interface InterpolateOptions {
   /** Output size of the spatial dims (a number for all of them). Give size or scaleFactor. */
   size?: number | number[];
+  /** Multiplier of the spatial sizes (a number for all of them). PyTorch: `scale_factor`. */
   scaleFactor?: number | number[];
   /** Default 'nearest'. */
   mode?: InterpolateMode;

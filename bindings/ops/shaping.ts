@@ -181,6 +181,7 @@ export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
  * @example pad(x, [2, 2, 2, 2], { value: -1 })
  */
 export interface PadOptions {
+  /** 'constant' (default), 'reflect', 'replicate' or 'circular'. */
   mode?: PadMode;
   /** Fill value of 'constant' mode (default 0). */
   value?: number;

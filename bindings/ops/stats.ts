@@ -40,6 +40,7 @@ export interface VarOptions {
   correction?: number;
   /** PyTorch's older flag: true is correction 1, false is correction 0. */
   unbiased?: boolean;
+  /** Keep the reduced dims as size 1 (default false). */
   keepdim?: boolean;
 }
 

@@ -29,7 +29,9 @@ export type SavedValue = Float32Array | number | boolean | null | { data: Float3
  * @example opt.loadStateDict(saved.optimizer)
  */
 export interface OptimizerStateDict {
+  /** Per-parameter buffers, by the parameter's index over all groups. */
   state: Record<number, Record<string, SavedValue>>;
+  /** Each group's options, with the indices of its parameters. */
   paramGroups: Record<string, unknown>[];
 }
 
@@ -38,6 +40,7 @@ export interface OptimizerStateDict {
  * @example new optim.SGD([{ params: head.parameters(), lr: 0.1 }, { params: body.parameters() }], { lr: 0.01 })
  */
 export interface ParamGroupInput {
+  /** The group's tensors. */
   params: Iterable<Tensor>;
   [option: string]: unknown;
 }

@@ -24,10 +24,15 @@ const MAGIC = 'WGCKPT1\n';
  * @example await saveCheckpoint('ckpt.bin', { model, optimizer: opt, epoch })
  */
 export interface CheckpointContents {
+  /** Its parameters and buffers (stateDict). */
   model?: Module;
+  /** Its state (stateDict). */
   optimizer?: Optimizer<{ lr: number }>;
+  /** Its state (stateDict). */
   scheduler?: LRScheduler<any>;
+  /** The epoch reached. */
   epoch?: number;
+  /** Anything JSON can hold. */
   extra?: unknown;
 }
 const CONTENTS_KEYS = keysOf<CheckpointContents>()('model', 'optimizer', 'scheduler', 'epoch', 'extra');
@@ -126,7 +131,9 @@ export function serializeCheckpoint(c: CheckpointContents): Uint8Array {
  * @example const { epoch } = await loadCheckpoint('ckpt.bin', { model, optimizer: opt });
  */
 export interface LoadedCheckpoint {
+  /** The saved epoch, or null. */
   epoch: number | null;
+  /** The saved extra, or undefined. */
   extra: unknown;
 }
 

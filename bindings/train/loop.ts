@@ -39,11 +39,15 @@ export interface ProgressOptions {
  * @example trainEpoch(model, loader, opt, lossFn, { onBatch: (p) => console.log(p.meanLoss) })
  */
 export interface BatchProgress {
+  /** Batches done in this epoch. */
   batch: number;
+  /** Batches in the epoch, when the loader knows. */
   batches: number | undefined;
+  /** This batch's loss. */
   loss: number;
   /** Running mean of the loss over this epoch so far. */
   meanLoss: number;
+  /** Optimiser steps per second so far in this epoch. */
   stepsPerSecond: number;
 }
 
@@ -94,8 +98,11 @@ export interface TrainEpochOptions extends ProgressOptions {
  * @example const { loss } = trainEpoch(model, loader, opt, lossFn);
  */
 export interface EpochResult {
+  /** Mean loss over the epoch's batches. */
   loss: number;
+  /** Batches trained on. */
   batches: number;
+  /** Wall time of the epoch. */
   seconds: number;
 }
 
@@ -152,9 +159,11 @@ export interface EvaluateOptions {
 export interface EvaluateResult {
   /** Mean loss per example (batch losses weighted by batch size). */
   loss: number;
+  /** Fraction of examples whose largest output is the label. */
   accuracy: number;
   /** confusion[true][predicted] counts. */
   confusion: number[][];
+  /** Number of examples evaluated. */
   n: number;
   /** With `predictions: true`: the predicted class of every example, in loader order. */
   predicted?: Int32Array;
@@ -210,10 +219,13 @@ export function evaluate(model: Module, loader: Batches, options: EvaluateOption
  * @example fit(model, loader, opt, F.crossEntropy, { epochs: 10, validation: testLoader })
  */
 export interface FitOptions extends TrainEpochOptions {
+  /** Number of epochs (required). */
   epochs: number;
+  /** Stepped after each epoch. */
   scheduler?: LRScheduler<any>;
   /** Evaluated after every epoch. */
   validation?: Batches;
+  /** Called after each epoch with its training and validation results. */
   onEpoch?: (epoch: number, train: EpochResult, validation: EvaluateResult | null) => void;
 }
 
