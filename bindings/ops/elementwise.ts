@@ -192,7 +192,11 @@ export const abs = (x: Tensor): Tensor => unary(Un.ABS, 'abs', x);
 export const sign = (x: Tensor): Tensor => unary(Un.SIGN, 'sign', x);
 export const reciprocal = (x: Tensor): Tensor => unary(Un.RECIP, 'reciprocal', x);
 export const sigmoid = (x: Tensor): Tensor => unary(Un.SIGMOID, 'sigmoid', x);
-export const relu = (x: Tensor): Tensor => unary(Un.RELU, 'relu', x);
+/** ReLU. PyTorch's `inplace=True` is refused (a silently ignored flag would leave x unchanged). */
+export function relu(x: Tensor, inplace?: boolean): Tensor {
+  if (inplace !== undefined && inplace !== false) throw new RangeError(`relu: inplace=${show(inplace)} is not supported (only false): ops return new tensors`);
+  return unary(Un.RELU, 'relu', x);
+}
 export const tanh = (x: Tensor): Tensor => unary(Un.TANH, 'tanh', x);
 export const softplus = (x: Tensor): Tensor => unary(Un.SOFTPLUS, 'softplus', x);
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
