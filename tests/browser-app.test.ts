@@ -174,12 +174,28 @@ test('MNIST: a short training draws the curves and reports accuracy; the drawing
 
 test('the optimiser playground animates the trajectories and restarts from a clicked point', async () => {
   const { page, errors } = await open(`${app}/?tab=playground`);
-  await page.waitForFunction(() => Number(document.getElementById('pg-status')!.dataset.step) > 0);
-  const frame = () => page.evaluate(() => (document.getElementById('pg-canvas') as HTMLCanvasElement).toDataURL());
-  const first = await frame();
-  await page.waitForTimeout(300);
-  assert.is.not(await frame(), first, 'the picture changes while the paths grow');
-  await page.waitForSelector('#pg-status[data-step="500"]', { timeout: 20_000 });
+  await page.waitForSelector('#pg-status[data-step="500"]', { timeout: 30_000 });
+  // Run again and watch every animation frame: the step count grows and the picture changes.
+  const seen = await page.evaluate(() => new Promise<{ steps: number[]; changed: boolean }>((resolve) => {
+    const status = document.getElementById('pg-status')!;
+    const canvas = document.getElementById('pg-canvas') as HTMLCanvasElement;
+    const steps: number[] = [];
+    let first = '';
+    document.getElementById('pg-run')!.click();
+    const poll = () => {
+      const k = Number(status.dataset.step);
+      if (steps[steps.length - 1] !== k) {
+        steps.push(k);
+        first ||= canvas.toDataURL();
+      }
+      if (k < 500) requestAnimationFrame(poll);
+      else resolve({ steps, changed: canvas.toDataURL() !== first });
+    };
+    poll();
+  }));
+  assert.ok(seen.steps.length >= 3, `several frames (steps ${seen.steps.join(', ')})`);
+  assert.ok(seen.steps.every((k, i) => i === 0 || k > seen.steps[i - 1]), 'the step count only grows');
+  assert.ok(seen.changed, 'the last frame differs from the first');
   await page.locator('#pg-canvas').scrollIntoViewIfNeeded();
   const box = (await page.locator('#pg-canvas').boundingBox())!;
   await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.3);
