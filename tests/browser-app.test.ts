@@ -8,6 +8,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -18,7 +19,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import * as wg from '../bindings/index.js';
 import '../cli/experiments/index.js';
 import { runExperiment } from '../cli/output.js';
-import { experiments, findExperiment } from '../cli/registry.js';
+import { findExperiment } from '../cli/registry.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -99,7 +100,14 @@ test.after(async () => {
 test('the app lists every registered experiment and says why threads are on or off', async () => {
   const { page, errors } = await open(`${app}/?threads=2`);
   await page.waitForSelector('#experiment-list[data-count]');
-  assert.is(Number(await page.getAttribute('#experiment-list', 'data-count')), experiments().length);
+  // The registry as the CLI sees it, in a fresh process (other test files register test-only experiments here).
+  const code = `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/cli/experiments/index.js')).href)});
+    const { experiments } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/cli/registry.js')).href)});
+    console.log(JSON.stringify(experiments().map((e) => e.id)));`;
+  const cliIds = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' })) as string[];
+  const pageIds = await page.$$eval('#experiment-list button', (bs) => bs.map((b) => (b as HTMLElement).dataset.id));
+  assert.equal(pageIds, cliIds, 'every registered experiment, in the CLI\'s order');
+  assert.ok(cliIds.length >= 20);
   const status = await page.textContent('#threads-status');
   assert.match(status!, /Threads: on, 2 threads/);
   assert.match(status!, /cross-origin isolated/);
