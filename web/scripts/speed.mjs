@@ -51,7 +51,7 @@ if (process.argv[2] === '--node') {
 }
 
 const { chromium } = await import('playwright-core');
-const dir = join(repo, 'dist', 'web');
+const dir = process.env.WEB_DIST ?? join(repo, 'dist', 'web');
 if (!existsSync(join(dir, 'index.html'))) throw new Error('dist/web is not built: npm run web:build');
 const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.css': 'text/css' };
 const srv = createServer(async (req, res) => {
