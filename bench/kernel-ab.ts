@@ -1,8 +1,8 @@
 // A/B timing of conv2d kernels between two builds of the wasm module, in one process: each build
 // is instantiated on its own memory with the same inputs, and the two are timed call by call,
-// alternating, so both see the same machine state (other people's builds on a shared host move
-// single timings by tens of per cent; the ratio of neighbouring samples moves much less).
-// It also reports whether the two builds' outputs are byte-identical.
+// alternating, so both see the same machine state, in CPU time of the process (it runs one thread):
+// on a host shared with other people's builds, wall time mostly measures the scheduler. It also
+// reports whether the two builds' outputs are byte-identical.
 //
 //   node dist/bench/kernel-ab.js OLD.wasm NEW.wasm [rounds] [tileId]
 //
@@ -11,7 +11,7 @@
 // from before a signature change can still be timed against the one after it.
 import { readFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
-import { calibrate, median, sample } from './timing.js';
+import { calibrate, median } from './timing.js';
 
 type Fn = (...args: number[]) => number;
 interface Build { name: string; exports: Record<string, Fn> & { memory: WebAssembly.Memory }; next: number }
@@ -94,6 +94,14 @@ function convCase(op: 'fwd' | 'fwd+relu' | 'relu+bias bwd' | 'dX' | 'dW', N: num
   };
 }
 
+/** Milliseconds of CPU time (user + system) per call, over `inner` calls. */
+function cpuSample(body: () => void, inner: number): number {
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < inner; i++) body();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e3 / inner;
+}
+
 function main(): void {
   const [oldPath, newPath, roundsArg, tileArg] = process.argv.slice(2);
   if (!oldPath || !newPath) {
@@ -125,15 +133,17 @@ function main(): void {
     const view = (i: number) => new Uint8Array(builds[i].exports.memory.buffer, runs[i].out[0], runs[i].out[1] * 4);
     runs.forEach((r) => { r.run(); r.run(); });
     const same = Buffer.compare(Buffer.from(view(0)), Buffer.from(view(1))) === 0;
+    // CPU time of this (single-threaded) process rather than wall time: on a shared, overloaded
+    // host the wall clock mostly measures how long the scheduler kept us off the CPU
     const t: number[][] = [[], []];
     const inner = calibrate(runs[0].run, 10);
     for (let r = 0; r < rounds; r++) {
-      for (let i = 0; i < 2; i++) t[i].push(sample(runs[i].run, inner));
+      for (let i = 0; i < 2; i++) t[i].push(cpuSample(runs[i].run, inner));
     }
     const ratios = t[0].map((o, r) => o / t[1][r]).sort((a, b) => a - b);
     const q = (p: number) => ratios[Math.min(ratios.length - 1, Math.floor(p * ratios.length))];
     const best = t.map((ts) => Math.min(...ts));
-    console.log(`${c.name.padEnd(48)} ms old/new: median ${median(t[0]).toFixed(2)}/${median(t[1]).toFixed(2)} ` +
+    console.log(`${c.name.padEnd(48)} CPU ms old/new: median ${median(t[0]).toFixed(2)}/${median(t[1]).toFixed(2)} ` +
       `best ${best[0].toFixed(2)}/${best[1].toFixed(2)} (${(best[0] / best[1]).toFixed(2)}×)  ` +
       `old/new per round: median ${median(ratios).toFixed(2)}× (quartiles ${q(0.25).toFixed(2)}–${q(0.75).toFixed(2)})  ` +
       `new best ${(c.gflop / best[1] * 1e3).toFixed(1)} GFLOP/s  bytes ${same ? 'identical' : 'DIFFER'}`);

@@ -147,6 +147,14 @@ function col2im(col: usize, ldcol: usize, dx: usize, C: i32, H: i32, W: i32, KH:
   zeroF32(dst, hi, OW);
 }
 
+/** dst[0, n) = src[0, n): a short row (see above for why not memory.copy). */
+// @ts-ignore: decorator
+@inline function copyF32(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
 // @ts-ignore: decorator
 @inline function zeroF32(p: usize, from: i32, to: i32): void {
   let i = from;
@@ -441,8 +449,8 @@ function padImage(x: usize, xp: usize, off: usize, C: i32, H: i32, W: i32, KH: i
   for (let c = 0; c < C; c++) {
     for (let i = max(0, padTop); i < min(Hp, H + padTop); i++) {
       if (jhi <= jlo) break;
-      memory.copy(xp + ((<usize>((c * Hp + i) * Wp + jlo)) << 2),
-                  x + ((<usize>((c * H + i - padTop) * W + jlo - padLeft)) << 2), <usize>(jhi - jlo) << 2);
+      copyF32(xp + ((<usize>((c * Hp + i) * Wp + jlo)) << 2),
+              x + ((<usize>((c * H + i - padTop) * W + jlo - padLeft)) << 2), jhi - jlo);
     }
   }
   let t = 0;
@@ -545,7 +553,7 @@ function directWeight(x: usize, dy: usize, dw: usize, ws: usize,
     const dyn = dy + ((<usize>n * <usize>OC * <usize>OHW) << 2);
     for (let oc = ocLo; oc < ocHi; oc++) {
       for (let oh = 0; oh < OH; oh++) {
-        memory.copy(stage + <usize>oc * ldd + ((<usize>(oh * Wp)) << 2), dyn + ((<usize>(oc * OHW + oh * OW)) << 2), <usize>OW << 2);
+        copyF32(stage + <usize>oc * ldd + ((<usize>(oh * Wp)) << 2), dyn + ((<usize>(oc * OHW + oh * OW)) << 2), OW);
       }
     }
     for (let ob = ocLo; ob < ocHi; ob += 4) {
