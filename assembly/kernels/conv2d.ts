@@ -24,8 +24,11 @@ import { Epilogue } from "../abi";
 
 // A conv layer's per-image GEMM is narrow (13×13 outputs -> N = 121): edge tiles, per-call packing
 // of w and the C read-modify-write per K block dominate. Batching images until the GEMM is about
-// this many columns wide gets it to big-GEMM speed; wider only grows the workspace.
-const BATCH_COLS = 1024;
+// this many columns wide gets it to big-GEMM speed; much wider and the col matrix (C·KH·KW rows)
+// no longer stays in L2 between im2col writing it and the GEMM packing it, nor dX's col between
+// the GEMM and col2im. Measured on an AMD EPYC (Zen 3), CPU time, T2's conv2 (288 × 3·121 col,
+// 418 KB): 256 columns ran forward, dX and dW 1.05–1.20× as fast as 1024 (bench/kernel-ab.ts).
+const BATCH_COLS = 256;
 
 /** Start of part `part` of [0, total) cut in `parts` pieces, each a multiple of `align` but the last. */
 function partStart(total: i32, part: i32, parts: i32, align: i32): i32 {
