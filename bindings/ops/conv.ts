@@ -11,7 +11,15 @@ import { fmt } from '../shape.js';
 import { Epilogue } from '../abi.generated.js';
 import { bindArgs, boolArg, keysOf, show, unsupported } from '../args.js';
 
+/**
+ * One number for both spatial dims, or [height, width].
+ * @example const stride: Pair = [2, 1];
+ */
 export type Pair = number | [number, number];
+/**
+ * Zero padding: a Pair, 'same' (output as large as the input, stride 1) or 'valid' (none).
+ * @example conv2d(x, w, b, { padding: 'same' })
+ */
 export type Padding = Pair | 'same' | 'valid';
 
 /** An int or a pair of ints, each ≥ min (a TypeError for the wrong kind, a RangeError below min). */
@@ -25,6 +33,12 @@ export function pair(v: unknown, dflt: number, op: string, param: string, min: n
   return [p[0], p[1]];
 }
 
+/**
+ * Options of `F.conv2d`.
+ *
+ * PyTorch: `F.conv2d(x, w, b, stride, padding, dilation, groups)`.
+ * @example conv2d(x, w, b, { stride: 2, padding: 1 })
+ */
 export interface Conv2dOptions {
   stride?: Pair;
   padding?: Padding;
@@ -142,6 +156,12 @@ export function convBiasGrad(gy: Tensor, db: Tensor, N: number, OC: number, OHW:
   splitItems('conv2dBackwardBias', OC, 16 * N * OC * OHW, 1, (lo, hi) => [gy.ptr, db.ptr, N, OC, OHW, lo, hi]);
 }
 
+/**
+ * Options of `F.maxPool2d` and `F.avgPool2d`.
+ *
+ * PyTorch: `F.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode)`.
+ * @example maxPool2d(x, { kernelSize: 2 })
+ */
 export interface Pool2dOptions {
   kernelSize: Pair;
   /** Default: kernelSize (as PyTorch). */
