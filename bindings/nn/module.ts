@@ -265,7 +265,6 @@ export abstract class Module<Out = Tensor> {
   }
 }
 
-/** Runs its children in order. */
 /**
  * A layer that can apply a following ReLU itself (Conv2d): forwardRelu(x) is relu(forward(x)),
  * or null when it cannot (a subclass that overrides forward).
@@ -279,6 +278,10 @@ function isPlainRelu(m: AnyModule): boolean {
   return (m as { fusableRelu?: () => boolean }).fusableRelu?.() === true;
 }
 
+/**
+ * Runs its children in order. A Conv2d followed by a plain ReLU runs as one fused op
+ * (conv2dRelu): the same bytes, one pass less over the convolution's output.
+ */
 export class Sequential extends Module {
   constructor(...modules: Module[]) {
     super();
