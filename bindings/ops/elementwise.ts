@@ -343,12 +343,16 @@ export const reciprocal = (x: Tensor): Tensor => unary(Un.RECIP, 'reciprocal', x
  */
 export const sigmoid = (x: Tensor): Tensor => unary(Un.SIGMOID, 'sigmoid', x);
 /**
- * Elementwise max(x, 0) (gradient 0 at 0, as PyTorch).
+ * Elementwise max(x, 0) (gradient 0 at 0, as PyTorch). PyTorch's `inplace=True` is refused: a
+ * silently ignored flag would leave x unchanged.
  *
  * PyTorch: `torch.relu` / `F.relu`.
  * @example relu(linear(x, w, b))
  */
-export const relu = (x: Tensor): Tensor => unary(Un.RELU, 'relu', x);
+export function relu(x: Tensor, inplace?: boolean): Tensor {
+  if (inplace !== undefined && inplace !== false) throw new RangeError(`relu: inplace=${show(inplace)} is not supported (only false): ops return new tensors`);
+  return unary(Un.RELU, 'relu', x);
+}
 /**
  * Elementwise hyperbolic tangent.
  *

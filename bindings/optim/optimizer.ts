@@ -310,5 +310,11 @@ function load(v: SavedValue): StateValue {
 }
 
 /** Persistent zero state shaped like p. */
-export const zerosLikeParam = (p: Tensor): Tensor => zeros(p.shape.slice());
-export const fullLikeParam = (p: Tensor, value: number): Tensor => full(p.shape.slice(), value);
+// Owned at birth: state made lazily inside the training loop (SGD's momentum buffer at the first
+// step with momentum) is not a loop temporary, whatever stateOf's init returned.
+export const zerosLikeParam = (p: Tensor): Tensor => owned(zeros(p.shape.slice()));
+export const fullLikeParam = (p: Tensor, value: number): Tensor => owned(full(p.shape.slice(), value));
+function owned(t: Tensor): Tensor {
+  makeOwned(t, t._h);
+  return t;
+}
