@@ -27,6 +27,8 @@ export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', '
   'activation', 'activationBackward', 'layerNormForward', 'layerNormBackward', 'layerNormParamGrads',
   'attentionForward', 'attentionBackward', 'interpolateForward', 'interpolateBackward',
   'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward',
+  'conv2dBackwardBias', 'reluBackwardBias', 'binary',
+  'sgdStep', 'adamStep', 'rmspropStep', 'adagradStep', 'adadeltaStep',
 ] as const satisfies readonly (keyof KernelExports)[];
 type KernelName = typeof THREAD_KERNELS[number];
 /** A kernel's arguments as a tuple (a task built with the wrong count does not compile). */
