@@ -9,7 +9,7 @@ import { broadcastShapes, broadcastStrides, collapseDims, sameShape, fmt } from 
 import { Bin, Un } from './codes.js';
 import { sumTo } from './reduce.js';
 import { splitItems, threadsFor } from '../threads.js';
-import { show } from '../args.js';
+import { numberArg, show } from '../args.js';
 
 const SCALAR_SHAPE: readonly number[] = [];
 
@@ -194,7 +194,17 @@ export const reciprocal = (x: Tensor): Tensor => unary(Un.RECIP, 'reciprocal', x
 export const sigmoid = (x: Tensor): Tensor => unary(Un.SIGMOID, 'sigmoid', x);
 export const relu = (x: Tensor): Tensor => unary(Un.RELU, 'relu', x);
 export const tanh = (x: Tensor): Tensor => unary(Un.TANH, 'tanh', x);
-export const softplus = (x: Tensor): Tensor => unary(Un.SOFTPLUS, 'softplus', x);
+/**
+ * log(1 + exp(beta·x)) / beta, and x itself where beta·x > threshold (PyTorch's softplus(x,
+ * beta=1, threshold=20); with the defaults one stable kernel pass, which equals x there to float32).
+ */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  const b = numberArg('softplus', 'beta', beta), t = numberArg('softplus', 'threshold', threshold);
+  if (b === 0) throw new RangeError('softplus: beta must be non-zero');
+  if (b === 1 && t === 20) return unary(Un.SOFTPLUS, 'softplus', x);
+  const xt = asTensor(x, 'softplus', 'input'), bx = xt.mul(b);
+  return xt.where(bx.gt(t), unary(Un.SOFTPLUS, 'softplus', bx).div(b));
+}
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope)) {
     throw new TypeError(`leakyRelu: negativeSlope must be a finite number, got ${show(negativeSlope)}`);
