@@ -9,7 +9,7 @@ import { broadcastShapes, broadcastStrides, collapseDims, sameShape, fmt } from 
 import { Bin, Un } from './codes.js';
 import { sumTo } from './reduce.js';
 import { splitItems, threadsFor } from '../threads.js';
-import { numberArg, show } from '../args.js';
+import { numberArg, show, unsupported } from '../args.js';
 
 const SCALAR_SHAPE: readonly number[] = [];
 
@@ -192,7 +192,11 @@ export const abs = (x: Tensor): Tensor => unary(Un.ABS, 'abs', x);
 export const sign = (x: Tensor): Tensor => unary(Un.SIGN, 'sign', x);
 export const reciprocal = (x: Tensor): Tensor => unary(Un.RECIP, 'reciprocal', x);
 export const sigmoid = (x: Tensor): Tensor => unary(Un.SIGMOID, 'sigmoid', x);
-export const relu = (x: Tensor): Tensor => unary(Un.RELU, 'relu', x);
+/** max(x, 0). PyTorch's inplace=true is refused (ops return new tensors), never silently ignored. */
+export function relu(x: Tensor, inplace = false): Tensor {
+  unsupported('relu', 'inplace', inplace, false, 'ops return new tensors; write y = relu(x)');
+  return unary(Un.RELU, 'relu', x);
+}
 export const tanh = (x: Tensor): Tensor => unary(Un.TANH, 'tanh', x);
 /**
  * log(1 + exp(beta·x)) / beta, and x itself where beta·x > threshold (PyTorch's softplus(x,

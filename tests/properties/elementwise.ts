@@ -138,13 +138,14 @@ for (const op of UNARY) {
   }, 10);
 }
 
-prop(['leakyRelu', 'clamp', 'gelu', 'softplus'], 'leakyRelu slope, clamp bounds, gelu approximate, softplus beta/threshold: bad values are errors naming the op', fc.tuple(junkArb, fc.float({ min: -4, max: 4, noNaN: true }), fc.float({ min: -4, max: 4, noNaN: true })), ([junk, lo, hi]) => {
+prop(['leakyRelu', 'clamp', 'gelu', 'softplus', 'relu', 'silu'], 'leakyRelu slope, clamp bounds, gelu approximate, softplus beta/threshold, relu/silu inplace: bad values are errors naming the op', fc.tuple(junkArb, fc.float({ min: -4, max: 4, noNaN: true }), fc.float({ min: -4, max: 4, noNaN: true })), ([junk, lo, hi]) => {
   const x = wg.ones(3);
   rejects(() => wg.leakyRelu(x, junk as number), 'leakyRelu', 'leakyRelu slope');
   rejects(() => wg.leakyRelu(x, NaN), 'leakyRelu', 'leakyRelu slope NaN');
   rejects(() => wg.softplus(x, junk as number), 'softplus', `softplus beta ${String(junk)}`);
   rejects(() => wg.softplus(x, 1, junk as number), 'softplus', `softplus threshold ${String(junk)}`);
   rejects(() => wg.softplus(x, 0), 'softplus', 'softplus beta 0');
+  for (const [name, fn] of [['relu', wg.relu], ['silu', wg.silu]] as const) rejects(() => fn(x, true), name, `${name}(x, inplace = true)`);
   rejects(() => wg.clamp(x, junk as number), 'clamp', 'clamp min');
   rejects(() => wg.clamp(x, null, junk as number), 'clamp', 'clamp max');
   if (lo > hi) rejects(() => wg.clamp(x, lo, hi), 'clamp', `clamp(${lo}, ${hi})`);
