@@ -48,6 +48,12 @@ function activationRule(g: Tensor, node: GradNode): (Tensor | null)[] {
 /** The error function, elementwise. */
 export const erf = (x: Tensor): Tensor => activation(Act.ERF, 'erf', x);
 
+/**
+ * Options of `gelu`.
+ *
+ * PyTorch: `F.gelu(x, approximate=)`.
+ * @example gelu(x, { approximate: 'tanh' })
+ */
 export interface GeluOptions {
   /** 'none' (default): x·Φ(x) with the exact normal CDF; 'tanh': PyTorch's tanh approximation. */
   approximate?: 'none' | 'tanh';
@@ -62,8 +68,7 @@ export function gelu(x: Tensor, ...args: ('none' | 'tanh' | GeluOptions | undefi
   return activation(approximate === 'tanh' ? Act.GELU_TANH : Act.GELU, 'gelu', x);
 }
 
-/** SiLU (swish): x·σ(x). */
-/** x·sigmoid(x). PyTorch's inplace=true is refused (ops return new tensors), never silently ignored. */
+/** SiLU (swish): x·σ(x). PyTorch's inplace=true is refused (ops return new tensors), never silently ignored. */
 export function silu(x: Tensor, inplace = false): Tensor {
   unsupported('silu', 'inplace', inplace, false, 'ops return new tensors; write y = silu(x)');
   return activation(Act.SILU, 'silu', x);
