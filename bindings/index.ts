@@ -46,6 +46,10 @@ export { manualSeed, rand, randn, randLike, randnLike, randint, randperm, getRng
 export type { RandOptions, RandnOptions } from './ops/random.js';
 export * as nn from './nn/index.js';
 
+/**
+ * The engine's version (package.json's).
+ * @example console.log(version)
+ */
 export const version = '0.1.0';
 
 /** What this build and runtime provide. */
