@@ -227,7 +227,7 @@ export class Tensor {
   relu(): Tensor { return ops.relu(this); }
   leakyRelu(negativeSlope = 0.01): Tensor { return ops.leakyRelu(this, negativeSlope); }
   tanh(): Tensor { return ops.tanh(this); }
-  softplus(): Tensor { return ops.softplus(this); }
+  softplus(beta = 1, threshold = 20): Tensor { return ops.softplus(this, beta, threshold); }
   erf(): Tensor { return ops.erf(this); }
   gelu(options?: ops.GeluOptions): Tensor { return ops.gelu(this, options); }
   silu(): Tensor { return ops.silu(this); }

@@ -9,7 +9,7 @@ import { broadcastShapes, broadcastStrides, collapseDims, sameShape, fmt } from 
 import { Bin, Un } from './codes.js';
 import { sumTo } from './reduce.js';
 import { splitItems, threadsFor } from '../threads.js';
-import { show } from '../args.js';
+import { numberArg, show } from '../args.js';
 
 const SCALAR_SHAPE: readonly number[] = [];
 
@@ -361,12 +361,20 @@ export function relu(x: Tensor, inplace?: boolean): Tensor {
  */
 export const tanh = (x: Tensor): Tensor => unary(Un.TANH, 'tanh', x);
 /**
- * Elementwise log(1 + eˣ), computed without overflow for large x (beta 1, as PyTorch's default).
+ * Elementwise log(1 + exp(beta·x)) / beta, computed without overflow, and x itself where
+ * beta·x > threshold; with the defaults (beta 1, threshold 20) one stable kernel pass, which
+ * equals x there to float32.
  *
- * PyTorch: `F.softplus` (no `beta`/`threshold` arguments).
- * @example softplus(x)
+ * PyTorch: `F.softplus(x, beta=1, threshold=20)`.
+ * @example softplus(x, 2)
  */
-export const softplus = (x: Tensor): Tensor => unary(Un.SOFTPLUS, 'softplus', x);
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  const b = numberArg('softplus', 'beta', beta), t = numberArg('softplus', 'threshold', threshold);
+  if (b === 0) throw new RangeError('softplus: beta must be non-zero');
+  if (b === 1 && t === 20) return unary(Un.SOFTPLUS, 'softplus', x);
+  const xt = asTensor(x, 'softplus', 'input'), bx = xt.mul(b);
+  return xt.where(bx.gt(t), unary(Un.SOFTPLUS, 'softplus', bx).div(b));
+}
 /**
  * Elementwise x for x > 0, negativeSlope · x otherwise.
  *
