@@ -61,6 +61,10 @@ const UPCOMING = new Set([
   'where', 'maskedFill', 'tril', 'triu', 'var', 'variance', 'std', 'norm', 'logsumexp', 'cumsum', 'expand', 'expandAs',
   'broadcastTo', 'repeat', 'flip', 'split', 'chunk', 'gather', 'scatter', 'scatterAdd', 'indexAdd', 'sort', 'argsort', 'topk',
   'einsum', 'cdist', 'bernoulli', 'multinomial', 'normal_', 'uniform_', 'F.pad', 'pad',
+  // issue 13's last part (ops helper): PyTorch fixtures + finite differences (ops-torch, ops-gradcheck), linalg.test.ts, sampling.test.ts
+  'klDiv', 'huberLoss', 'smoothL1Loss', 'nn.KLDivLoss', 'nn.HuberLoss', 'nn.SmoothL1Loss', 'nn.init.truncNormal', 'nn.init.orthogonal',
+  'linalg.eigh', 'linalg.eigvalsh', 'linalg.svd', 'linalg.svdvals', 'linalg.solve', 'linalg.inv', 'linalg.pinv', 'linalg.lstsq',
+  'nn.utils.clipGradNorm_', 'nn.utils.clipGradValue_',
 ]);
 
 type Namespace = Record<string, unknown>;
