@@ -12,6 +12,7 @@
 import type { KernelExports } from './abi.generated.js';
 
 import { initGemmTile } from './gemm-tile.js';
+import { checkOptions, keysOf } from './args.js';
 
 /**
  * The kernels module's exports. Every function is declared once, by its AssemblyScript source:
@@ -179,7 +180,14 @@ export function whenLoaded(fn: (options: InitOptions) => Promise<void>): void {
 }
 
 /** Loads the kernels; safe to call more than once (later calls reuse the first load). */
+const INIT_OPTIONS = keysOf<InitOptions>()('wasm', 'threads', 'relaxedSimd', 'gemmTile');
+
 export function init(options: InitOptions = {}): Promise<void> {
+  try {
+    checkOptions('init', options, INIT_OPTIONS);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   if (!loading) {
     loading = instantiate(options).then(async (instance) => {
       const k = instance.exports as unknown as Kernels;

@@ -16,6 +16,13 @@ import './properties/reduce.js';
 import './properties/shape.js';
 import './properties/nn.js';
 import './properties/api.js';
+import './properties/select.js';
+import './properties/stats.js';
+import './properties/shaping.js';
+import './properties/indexing.js';
+import './properties/contract.js';
+import './properties/sampling.js';
+import './properties/resample.js';
 
 const test = suite('properties');
 // uvu imports every test file before it runs any: the clock starts when this suite does.
@@ -48,19 +55,14 @@ const NOT_OPS: Record<string, string> = {
  * checked elsewhere (gradcheck, PyTorch fixtures); a property here is still owed.
  */
 const PENDING: Record<string, string> = {
-  'F.interpolate': 'modes and scale rules checked against PyTorch fixtures (tests/torch-layers.test.ts); here only as nn.Upsample against itself',
-  'F.adaptiveAvgPool2d': 'checked against PyTorch fixtures (tests/torch-layers.test.ts); here only as nn.AdaptiveAvgPool2d against itself',
   valueAndGrad: 'a transform; tests/engine.test.ts', grad: 'a transform; tests/engine.test.ts', backward: 'autodiff itself',
 };
 
 /**
- * The issue-13 ops (where, gather, sort, ...), functions and Tensor methods: checked against PyTorch float64
- * fixtures and finite differences (tests/ops-torch.test.ts, tests/ops-gradcheck.test.ts, tests/coverage.test.ts); a property of their own is still owed.
+ * Ops that landed without a property of their own (checked against PyTorch fixtures and finite
+ * differences elsewhere), by public name without the Tensor./F. prefix: a property is owed.
  */
-const UPCOMING = new Set([
-  'where', 'maskedFill', 'tril', 'triu', 'var', 'variance', 'std', 'norm', 'logsumexp', 'cumsum', 'expand', 'expandAs',
-  'broadcastTo', 'repeat', 'flip', 'split', 'chunk', 'gather', 'scatter', 'scatterAdd', 'indexAdd', 'sort', 'argsort', 'topk',
-  'einsum', 'cdist', 'bernoulli', 'multinomial', 'normal_', 'uniform_', 'F.pad', 'pad',
+const UPCOMING = new Set<string>([
   // issue 13's last part (ops helper): PyTorch fixtures + finite differences (ops-torch, ops-gradcheck), linalg.test.ts, sampling.test.ts
   'klDiv', 'huberLoss', 'smoothL1Loss', 'nn.KLDivLoss', 'nn.HuberLoss', 'nn.SmoothL1Loss', 'nn.init.truncNormal', 'nn.init.orthogonal',
   'linalg.eigh', 'linalg.eigvalsh', 'linalg.svd', 'linalg.svdvals', 'linalg.solve', 'linalg.inv', 'linalg.pinv', 'linalg.lstsq',

@@ -162,6 +162,28 @@ test('the newer layers take PyTorch positional arguments too, and reject unknown
   throwsLike(() => F.scaledDotProductAttention(q, q, q, { is_causal: true } as never), TypeError, /^scaledDotProductAttention: unknown option 'is_causal'/);
 });
 
+test('the issue-13 ops and init: options objects reject unknown keys (listing the valid ones), flags must be booleans', async () => {
+  const x = wg.rand(3, 4);
+  throwsLike(() => F.pad(x, [1, 1], { mode: 'reflect', padding_mode: 'x' } as never), TypeError, /^pad: unknown option 'padding_mode'; valid options are mode, value/);
+  throwsLike(() => F.pad(x, [1, 1], { value: 1 }, 2), TypeError, /^pad: give value in the options object or positionally, not both/);
+  throwsLike(() => wg.indexAdd(x, 0, [0], wg.ones(1, 4), { scale: 2 } as never), TypeError, /^indexAdd: unknown option 'scale'; valid options are alpha/);
+  throwsLike(() => wg.sort(x, { dim: 0, reverse: true } as never), TypeError, /^sort: unknown option 'reverse'; valid options are dim, descending, stable/);
+  throwsLike(() => wg.sort(x, 'x' as never), TypeError, /^sort: dim must be an integer or an options object \{ dim, descending, stable \}, got "x"/);
+  throwsLike(() => wg.sort(x, -1, 'yes' as never), TypeError, /^sort: descending must be true or false, got "yes"/);
+  throwsLike(() => wg.topk(x, 2, { dim: 0, smallest: true } as never), TypeError, /^topk: unknown option 'smallest'; valid options are dim, largest, sorted/);
+  throwsLike(() => wg.argsort(x, -1, 1 as never), TypeError, /^argsort: descending must be true or false, got 1/);
+  throwsLike(() => wg.cdist(x, x, 2, { compute_mode: 'use_mm_for_euclid_dist' } as never), TypeError, /^cdist: unknown option 'compute_mode' \(wasmgrad spells PyTorch's compute_mode as computeMode\)/);
+  throwsLike(() => wg.var(x, 0, { ddof: 1 } as never), TypeError, /^var: unknown option 'ddof'; valid options are correction, unbiased, keepdim/);
+  throwsLike(() => wg.std(x, 0, true, 'no' as never), TypeError, /^std: keepdim must be true or false, got "no"/);
+  throwsLike(() => wg.norm(x, 2, 0, 1 as never), TypeError, /^norm: keepdim must be true or false, got 1/);
+  throwsLike(() => wg.multinomial(wg.ones(3), 1, 'no' as never), TypeError, /^multinomial: replacement must be true or false, got "no"/);
+  throwsLike(() => F.layerNorm(x, [4], { eps: 1e-6 } as never), TypeError, /^layerNorm: weight must be a Tensor or null, got an object/);
+  let err: unknown = null;
+  await wg.init({ thread: 2 } as never).catch((e) => { err = e; });
+  assert.instance(err, TypeError);
+  assert.match((err as Error).message, /^init: unknown option 'thread'; valid options are wasm, threads, relaxedSimd, gemmTile/);
+});
+
 test('modules are callable: model(x), criterion(out, y)', () => {
   const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
   const x = wg.randn(5, 3);

@@ -3,7 +3,7 @@ import { Tensor, ones, zeros } from '../tensor.js';
 import { fmt } from '../shape.js';
 import { layerNorm } from '../ops/norm.js';
 import { Module } from './module.js';
-import { bindArgs, boolArg, numberArg } from '../args.js';
+import { bindArgs, boolArg, numberArg, show } from '../args.js';
 
 export interface LayerNormOptions {
   eps?: number;
@@ -27,7 +27,7 @@ export class LayerNorm extends Module {
     if (normalizedShape === undefined) throw new TypeError('LayerNorm: normalizedShape is required');
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : Array.isArray(normalizedShape) ? normalizedShape.slice() : [NaN];
     if (this.normalizedShape.length === 0 || !this.normalizedShape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new RangeError(`LayerNorm: normalizedShape must be a positive integer or a non-empty list of them, got ${JSON.stringify(normalizedShape)}`);
+      throw new RangeError(`LayerNorm: normalizedShape must be a positive integer or a non-empty list of them, got ${show(normalizedShape)}`);
     }
     this.eps = numberArg('LayerNorm', 'eps', options.eps, 1e-5, 0);
     const affine = boolArg('LayerNorm', 'elementwiseAffine', options.elementwiseAffine, true);

@@ -2,13 +2,15 @@
  * cdist: the p-norm distance between every row of x1 [..., P, M] and every row of x2
  * [..., R, M], giving [..., P, R] (batch dims broadcast), as torch.cdist. Euclidean distances
  * between many rows take PyTorch's matrix-product route (‖a‖² + ‖b‖² − 2a·b on the GEMM,
- * clamped at 0) when P or R exceeds 25, as PyTorch's default compute mode does; everything
- * else takes the differences and their norm, whose gradient is 0 at zero distance.
+ * clamped at 1e-30 so that its gradient stays finite where rows coincide) when P or R exceeds
+ * 25, as PyTorch's default compute mode does; everything else takes the differences and their
+ * norm, whose gradient is 0 at zero distance.
  */
 import { Tensor } from '../tensor.js';
 import { fmt } from '../shape.js';
 import { norm } from './stats.js';
 import { matmul } from './matmul.js';
+import { checkOptions, keysOf, show } from '../args.js';
 
 export type CdistComputeMode = 'useMmForEuclidDistIfNecessary' | 'useMmForEuclidDist' | 'doNotUseMmForEuclidDist';
 const SNAKE: Record<string, CdistComputeMode> = {
@@ -29,17 +31,18 @@ export function cdist(x1: Tensor, x2: Tensor, p = 2, options: CdistOptions = {})
   if (x2.shape[x2.ndim - 1] !== M) {
     throw new RangeError(`cdist: x1 ${fmt(x1.shape)} and x2 ${fmt(x2.shape)} must have the same number of features (last dim)`);
   }
-  if (typeof p !== 'number' || !(p >= 0)) throw new RangeError(`cdist: p must be a non-negative number or Infinity, got ${p}`);
-  const raw = options.computeMode ?? 'useMmForEuclidDistIfNecessary';
+  if (typeof p !== 'number' || !(p >= 0)) throw new RangeError(`cdist: p must be a non-negative number or Infinity, got ${show(p)}`);
+  const raw = checkOptions(op, options, keysOf<CdistOptions>()('computeMode')).computeMode ?? 'useMmForEuclidDistIfNecessary';
   const mode = SNAKE[raw] ?? raw;
-  if (!Object.values(SNAKE).includes(mode)) throw new RangeError(`cdist: unknown computeMode ${JSON.stringify(raw)}`);
+  if (!Object.values(SNAKE).includes(mode)) throw new RangeError(`cdist: unknown computeMode ${show(raw)}; valid: ${Object.values(SNAKE).join(', ')}`);
   const P = x1.shape[x1.ndim - 2], R = x2.shape[x2.ndim - 2];
   const mm = p === 2 && (mode === 'useMmForEuclidDist' || (mode === 'useMmForEuclidDistIfNecessary' && (P > 25 || R > 25)));
   if (mm) {
     const n1 = x1.square().sum(-1, true); // [..., P, 1]
     const n2 = x2.square().sum(-1).unsqueeze(-2); // [..., 1, R]
     const cross = matmul(x1, x2.transpose(-2, -1)); // [..., P, R]
-    return n1.add(n2).sub(cross.mul(2)).clamp(0).sqrt();
+    // clamped at 1e-30 as PyTorch: sqrt's slope at 0 is infinite, and 0 · inf in the backward pass is NaN
+    return n1.add(n2).sub(cross.mul(2)).clamp(1e-30).sqrt();
   }
   // [..., P, 1, M] − [..., 1, R, M] → the norm over M
   try {

@@ -14,6 +14,7 @@ import { record } from '../autograd.js';
 import { K, f32, i32 } from '../wasm.js';
 import { Shape, fmt, normAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
 import { stridedCopy } from './movement.js';
+import { boolArg, checkOptions, isPlainObject, keysOf, show } from '../args.js';
 
 export type IndexLike = Tensor | NestedArray | ArrayLike<number>;
 
@@ -239,8 +240,8 @@ export function indexAdd(x: Tensor, dim: number, index: IndexLike, source: Tenso
   const op = 'indexAdd';
   checkTensor(x, op);
   checkTensor(source, op, 'source');
-  const alpha = options.alpha ?? 1;
-  if (typeof alpha !== 'number') throw new TypeError(`indexAdd: alpha must be a number, got ${typeof alpha}`);
+  const alpha = checkOptions(op, options, keysOf<IndexAddOptions>()('alpha')).alpha ?? 1;
+  if (typeof alpha !== 'number') throw new TypeError(`indexAdd: alpha must be a number, got ${show(alpha)}`);
   const s = sliceIndex(x, dim, index, op);
   const want = x.shape.slice();
   want[s.d] = s.m;
@@ -318,17 +319,35 @@ export interface SortOptions {
   stable?: boolean;
 }
 
+/**
+ * PyTorch's (dim, flag, ...) positionally or one options object in place of dim (with every
+ * key known); flags must be booleans. Returns the options with the defaults filled in.
+ */
+function sortArgs<T extends { dim?: number }>(op: string, dimOrOptions: unknown, positional: Omit<T, 'dim'>, valid: readonly string[]): T & { dim: number } {
+  if (isPlainObject(dimOrOptions)) {
+    const o = checkOptions(op, dimOrOptions as T, valid);
+    return { ...positional, ...o, dim: o.dim ?? -1 } as T & { dim: number };
+  }
+  if (typeof dimOrOptions !== 'number') throw new TypeError(`${op}: dim must be an integer or an options object { ${valid.join(', ')} }, got ${show(dimOrOptions)}`);
+  return { ...positional, dim: dimOrOptions } as T & { dim: number };
+}
+
+const SORT_OPTIONS = keysOf<SortOptions>()('dim', 'descending', 'stable');
+
 /** Indices that sort x along dim (default the last), ascending unless descending. */
 export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
   const d = dimOf(x, dim, 'argsort');
-  return sortedIndices(x, d, descending, x.shape[d], 'argsort');
+  return sortedIndices(x, d, boolArg('argsort', 'descending', descending), x.shape[d], 'argsort');
 }
 
 /** [values, indices] of x sorted along dim; values carry the gradient back to their places. */
 export function sort(x: Tensor, dimOrOptions: number | SortOptions = -1, descending = false): ValuesIndices {
-  const o: SortOptions = typeof dimOrOptions === 'number' ? { dim: dimOrOptions, descending } : dimOrOptions;
-  const d = dimOf(x, o.dim ?? -1, 'sort');
-  const indices = sortedIndices(x, d, o.descending ?? false, x.shape[d], 'sort');
+  const op = 'sort';
+  checkTensor(x, op);
+  const o = sortArgs<SortOptions>(op, dimOrOptions, { descending }, SORT_OPTIONS);
+  const d = dimOf(x, o.dim, op);
+  boolArg(op, 'stable', o.stable, true);
+  const indices = sortedIndices(x, d, boolArg(op, 'descending', o.descending, false), x.shape[d], op);
   return valuesIndices(gather(x, d, indices), indices);
 }
 
@@ -341,12 +360,16 @@ export interface TopkOptions {
 }
 
 /** [values, indices] of the k largest (or smallest) elements along dim (default the last), sorted. */
+const TOPK_OPTIONS = keysOf<TopkOptions>()('dim', 'largest', 'sorted');
+
 export function topk(x: Tensor, k: number, dimOrOptions: number | TopkOptions = -1, largest = true, sorted = true): ValuesIndices {
-  const o: TopkOptions = typeof dimOrOptions === 'number' ? { dim: dimOrOptions, largest, sorted } : dimOrOptions;
-  const d = dimOf(x, o.dim ?? -1, 'topk');
+  checkTensor(x, 'topk');
+  const o = sortArgs<TopkOptions>('topk', dimOrOptions, { largest, sorted }, TOPK_OPTIONS);
+  const d = dimOf(x, o.dim, 'topk');
+  boolArg('topk', 'sorted', o.sorted, true);
   if (!Number.isInteger(k) || k < 0 || k > x.shape[d]) {
     throw new RangeError(`topk: k must be an integer in [0, ${x.shape[d]}] (the size of dim ${d} of the input ${fmt(x.shape)}), got ${k}`);
   }
-  const indices = sortedIndices(x, d, o.largest ?? true, k, 'topk');
+  const indices = sortedIndices(x, d, boolArg('topk', 'largest', o.largest, true), k, 'topk');
   return valuesIndices(gather(x, d, indices), indices);
 }

@@ -9,6 +9,7 @@ import { record } from '../autograd.js';
 import { K } from '../wasm.js';
 import { splitItems, threadsFor } from '../threads.js';
 import { fmt, sizeOf } from '../shape.js';
+import { show } from '../args.js';
 
 const OP = 'layerNorm';
 // a forward or backward sweep costs ~10 float operations per element
@@ -18,7 +19,7 @@ const WORK_PER_ELEMENT = 10;
 function rowsOf(x: Tensor, normalizedShape: number | readonly number[]): [number, number, number[]] {
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : Array.isArray(normalizedShape) ? normalizedShape.slice() : null;
   if (!ns || ns.length === 0 || !ns.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new RangeError(`${OP}: normalizedShape must be a positive integer or a non-empty list of them, got ${JSON.stringify(normalizedShape)}`);
+    throw new RangeError(`${OP}: normalizedShape must be a positive integer or a non-empty list of them, got ${show(normalizedShape)}`);
   }
   const tail = x.shape.slice(x.ndim - ns.length);
   if (x.ndim < ns.length || tail.some((d, i) => d !== ns[i])) {
@@ -33,11 +34,14 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   if (!(x instanceof Tensor)) throw new TypeError(`${OP}: input must be a Tensor`);
   const [n, rows, ns] = rowsOf(x, normalizedShape);
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t !== undefined && t !== null && !(t instanceof Tensor)) {
+      throw new TypeError(`${OP}: ${name} must be a Tensor or null, got ${show(t)} (the signature is layerNorm(input, normalizedShape, weight, bias, eps))`);
+    }
     if (t && (t.ndim !== ns.length || t.shape.some((d, i) => d !== ns[i]))) {
       throw new RangeError(`${OP}: ${name} must have the normalized shape ${fmt(ns)}, got ${fmt(t.shape)}`);
     }
   }
-  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${OP}: eps must be a non-negative number, got ${eps}`);
+  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${OP}: eps must be a non-negative number, got ${show(eps)}`);
   const out = Tensor._like(x, OP);
   const mean = Tensor._empty([rows], 'layerNorm mean'), rstd = Tensor._empty([rows], 'layerNorm rstd');
   const w = weight ? weight.ptr : 0, b = bias ? bias.ptr : 0;

@@ -11,7 +11,7 @@ import { f32, i32 } from '../wasm.js';
 import { withScratch } from '../memory.js';
 import { splitItems } from '../threads.js';
 import { fmt } from '../shape.js';
-import { bindArgs, boolArg, keysOf } from '../args.js';
+import { bindArgs, boolArg, keysOf, show } from '../args.js';
 
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'bilinear' | 'area';
 const MODES: readonly string[] = ['nearest', 'nearest-exact', 'bilinear', 'area'];
@@ -98,7 +98,7 @@ export function interpolate(x: Tensor, ...args: (number | number[] | string | bo
   if (options.alignCorners !== undefined) boolArg(op, 'alignCorners', options.alignCorners);
   if (options.recomputeScaleFactor !== undefined) boolArg(op, 'recomputeScaleFactor', options.recomputeScaleFactor);
   const mode = options?.mode ?? 'nearest';
-  if (!MODES.includes(mode)) throw new RangeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
+  if (!MODES.includes(mode)) throw new RangeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${show(mode)}`);
   const { P, H, W, dims } = planes(x, op, 'batch and channel dims first');
   if (mode === 'bilinear' && dims !== 2) throw new RangeError(`${op}: mode 'bilinear' needs a 4-D input [N, C, H, W], got ${fmt(x.shape)}`);
   const alignCorners = options.alignCorners;
@@ -106,7 +106,7 @@ export function interpolate(x: Tensor, ...args: (number | number[] | string | bo
   const list = (v: number | number[] | undefined, name: string): number[] | undefined => {
     if (v === undefined || v === null) return undefined;
     const a = typeof v === 'number' ? new Array<number>(dims).fill(v) : v;
-    if (!Array.isArray(a) || a.length !== dims) throw new RangeError(`${op}: ${name} must be a number or a list of ${dims} for input ${fmt(x.shape)}, got ${JSON.stringify(v)}`);
+    if (!Array.isArray(a) || a.length !== dims) throw new RangeError(`${op}: ${name} must be a number or a list of ${dims} for input ${fmt(x.shape)}, got ${show(v)}`);
     return a;
   };
   const size = list(options.size, 'size'), factor = list(options.scaleFactor, 'scaleFactor');
@@ -116,7 +116,7 @@ export function interpolate(x: Tensor, ...args: (number | number[] | string | bo
   if (!outSizes.every((n) => Number.isInteger(n) && n > 0)) {
     throw new RangeError(`${op}: the output size ${fmt(outSizes)} must hold positive integers (input ${fmt(x.shape)})`);
   }
-  if (factor && !factor.every((f) => f > 0 && Number.isFinite(f))) throw new RangeError(`${op}: scaleFactor must be positive, got ${JSON.stringify(options.scaleFactor)}`);
+  if (factor && !factor.every((f) => f > 0 && Number.isFinite(f))) throw new RangeError(`${op}: scaleFactor must be positive, got ${show(options.scaleFactor)}`);
   if (mode === 'area') return adaptiveAvgPool(x, outSizes, op);
   const scales = factor && !options.recomputeScaleFactor ? factor : inSizes.map(() => undefined);
   const axis = (i: number) => (mode === 'bilinear'
@@ -180,9 +180,9 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | (number | null
   if (x.ndim !== 3 && x.ndim !== 4) throw new RangeError(`${op}: input must be 4-D [N, C, H, W] or 3-D [C, H, W], got ${fmt(x.shape)}`);
   const [H, W] = x.shape.slice(-2);
   const pairOf = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
-  if (!Array.isArray(pairOf) || pairOf.length !== 2) throw new RangeError(`${op}: outputSize must be a number or [OH, OW], got ${JSON.stringify(outputSize)}`);
+  if (!Array.isArray(pairOf) || pairOf.length !== 2) throw new RangeError(`${op}: outputSize must be a number or [OH, OW], got ${show(outputSize)}`);
   const sizes = [pairOf[0] ?? H, pairOf[1] ?? W];
-  if (!sizes.every((n) => Number.isInteger(n) && n > 0)) throw new RangeError(`${op}: outputSize must hold positive integers (or null), got ${JSON.stringify(outputSize)}`);
+  if (!sizes.every((n) => Number.isInteger(n) && n > 0)) throw new RangeError(`${op}: outputSize must hold positive integers (or null), got ${show(outputSize)}`);
   const x4 = x.ndim === 3 ? x.unsqueeze(0) : x;
   const y = adaptiveAvgPool(x4, sizes, op);
   return x.ndim === 3 ? y.squeeze(0) : y;

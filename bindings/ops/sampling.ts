@@ -10,6 +10,7 @@ import { K, f32 } from '../wasm.js';
 import { Bin } from './codes.js';
 import { fmt } from '../shape.js';
 import { binaryRaw } from './elementwise.js';
+import { boolArg, show } from '../args.js';
 
 function checkTensor(x: unknown, op: string, param = 'input'): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${param} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -17,7 +18,7 @@ function checkTensor(x: unknown, op: string, param = 'input'): Tensor {
 }
 
 function checkNumber(v: unknown, op: string, param: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${op}: ${param} must be a finite number, got ${v}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${op}: ${param} must be a finite number, got ${show(v)}`);
   return v;
 }
 
@@ -64,7 +65,7 @@ export function bernoulli(input: Tensor, p?: number): Tensor {
   const op = 'bernoulli';
   checkTensor(input, op);
   if (p !== undefined) {
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${p}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${show(p)}`);
   } else {
     const r = range(input);
     if (r.nan || (input.size > 0 && (r.lo < 0 || r.hi > 1))) {
@@ -103,7 +104,8 @@ export function multinomial(input: Tensor, numSamples: number, replacement = fal
   const op = 'multinomial';
   checkTensor(input, op);
   if (input.ndim !== 1 && input.ndim !== 2) throw new RangeError(`multinomial: input must be 1-D [C] or 2-D [N, C], got ${fmt(input.shape)}`);
-  if (!Number.isInteger(numSamples) || numSamples < 1) throw new RangeError(`multinomial: numSamples must be a positive integer, got ${numSamples}`);
+  if (!Number.isInteger(numSamples) || numSamples < 1) throw new RangeError(`multinomial: numSamples must be a positive integer, got ${show(numSamples)}`);
+  boolArg(op, 'replacement', replacement);
   const C = input.shape[input.ndim - 1], rows = input.ndim === 2 ? input.shape[0] : 1;
   if (!replacement && numSamples > C) {
     throw new RangeError(`multinomial: cannot draw ${numSamples} samples without replacement from ${C} categories (input ${fmt(input.shape)})`);

@@ -101,9 +101,11 @@ function triangle(x: Tensor, diagonal: number, upper: boolean): Tensor {
   if (!Number.isInteger(diagonal)) throw new TypeError(`${op}: diagonal must be an integer, got ${diagonal}`);
   const rows = x.shape[x.ndim - 2], cols = x.shape[x.ndim - 1];
   const batch = sizeOf(x.shape.slice(0, -2));
+  // the kernel takes an i32: a diagonal past every row and column means the same as one just past them
+  const k = Math.min(Math.max(diagonal, -rows - 1), cols + 1);
   const run = (src: Tensor, name: string): Tensor => {
     const y = Tensor._like(src, name);
-    K().triangle(src.ptr, y.ptr, batch, rows, cols, diagonal, upper ? 1 : 0);
+    K().triangle(src.ptr, y.ptr, batch, rows, cols, k, upper ? 1 : 0);
     return y;
   };
   const out = run(x, op);

@@ -11,6 +11,7 @@ import { COPY_MAX_DIMS } from '../abi.generated.js';
 import { Shape, broadcastStrides, fmt, normAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
 import { cat, reshape, slice, stridedCopy } from './movement.js';
 import { sumTo } from './reduce.js';
+import { checkOptions, isPlainObject, keysOf, show } from '../args.js';
 
 function checkTensor(x: unknown, op: string): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -180,16 +181,19 @@ export interface PadOptions {
  * PyTorch. 'constant' fills with value (negative amounts crop); 'reflect' mirrors without
  * repeating the edge; 'replicate' repeats the edge; 'circular' wraps around.
  */
+const PAD_OPTIONS = keysOf<PadOptions>()('mode', 'value');
+
 export function pad(x: Tensor, padding: readonly number[], modeOrOptions: PadMode | PadOptions = 'constant', value?: number): Tensor {
   const op = 'pad';
   checkTensor(x, op);
-  const o: PadOptions = typeof modeOrOptions === 'string' ? { mode: modeOrOptions, value } : { ...modeOrOptions };
+  if (isPlainObject(modeOrOptions) && value !== undefined) throw new TypeError('pad: give value in the options object or positionally, not both');
+  const o: PadOptions = isPlainObject(modeOrOptions) ? { ...checkOptions(op, modeOrOptions, PAD_OPTIONS) } : { mode: modeOrOptions as PadMode, value };
   const mode = o.mode ?? 'constant';
   if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) {
-    throw new RangeError(`pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got ${JSON.stringify(mode)}`);
+    throw new RangeError(`pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got ${show(mode)}`);
   }
   if (!Array.isArray(padding) || padding.length % 2 !== 0 || padding.some((p) => !Number.isInteger(p))) {
-    throw new RangeError(`pad: padding must be an even-length array of integers (left, right for the last dim first), got ${JSON.stringify(padding)}`);
+    throw new RangeError(`pad: padding must be an even-length array of integers (left, right for the last dim first), got ${show(padding)}`);
   }
   const dims = padding.length / 2;
   if (dims > x.ndim) throw new RangeError(`pad: padding of length ${padding.length} pads ${dims} dims, but the input has ${x.ndim} (shape ${fmt(x.shape)})`);
@@ -200,7 +204,7 @@ export function pad(x: Tensor, padding: readonly number[], modeOrOptions: PadMod
   for (let i = 0; i < dims; i++) {
     const d = x.ndim - 1 - i, left = padding[2 * i], right = padding[2 * i + 1];
     const n = x.shape[d];
-    if (left < 0 || right < 0) throw new RangeError(`pad: '${mode}' padding must be non-negative, got ${JSON.stringify(padding)}`);
+    if (left < 0 || right < 0) throw new RangeError(`pad: '${mode}' padding must be non-negative, got ${show(padding)}`);
     if (mode === 'reflect' && (left >= n || right >= n)) {
       throw new RangeError(`pad: reflect padding (${left}, ${right}) must be less than the size ${n} of dim ${d} (input ${fmt(x.shape)})`);
     }
@@ -231,7 +235,7 @@ function expandAlong(x: Tensor, d: number, n: number): Tensor {
 
 function padConstant(x: Tensor, padding: readonly number[], value: number): Tensor {
   const op = 'pad';
-  if (typeof value !== 'number') throw new TypeError(`pad: value must be a number, got ${typeof value}`);
+  if (typeof value !== 'number') throw new TypeError(`pad: value must be a number, got ${show(value)}`);
   const outShape = x.shape.slice();
   const srcStart = new Array<number>(x.ndim).fill(0), dstStart = new Array<number>(x.ndim).fill(0);
   const box = x.shape.slice();

@@ -10,6 +10,7 @@ import { record, withGradMode } from '../autograd.js';
 import { K } from '../wasm.js';
 import { fmt, normAxis, sizeOf } from '../shape.js';
 import { maskedFill, where } from './select.js';
+import { boolArg, checkOptions, keysOf, show } from '../args.js';
 
 function checkTensor(x: unknown, op: string): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -21,7 +22,7 @@ function axesOf(x: Tensor, dim: number | readonly number[] | undefined | null, o
   if (dim === undefined || dim === null || (Array.isArray(dim) && dim.length === 0)) return x.shape.map((_, i) => i);
   const list = Array.isArray(dim) ? dim : [dim as number];
   const axes = list.map((d) => normAxis(d, x.ndim, op));
-  if (new Set(axes).size !== axes.length) throw new RangeError(`${op}: dim ${JSON.stringify(dim)} repeats a dimension`);
+  if (new Set(axes).size !== axes.length) throw new RangeError(`${op}: dim ${show(dim)} repeats a dimension`);
   return axes.sort((a, b) => a - b);
 }
 
@@ -37,18 +38,21 @@ export interface VarOptions {
 }
 
 /** var(x, dim, unbiased, keepdim) and var(x, dim, { correction, keepdim }) as in PyTorch. */
+const VAR_OPTIONS = keysOf<VarOptions>()('correction', 'unbiased', 'keepdim');
+
 function varArgs(op: string, options: VarOptions | boolean | undefined, keepdim: boolean | undefined): { correction: number; keepdim: boolean } {
-  if (typeof options === 'boolean' || options === undefined) return { correction: options === false ? 0 : 1, keepdim: keepdim ?? false };
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${op}: options must be an object or the unbiased flag, got ${options}`);
-  for (const k of Object.keys(options)) {
-    if (!['correction', 'unbiased', 'keepdim'].includes(k)) throw new TypeError(`${op}: unknown option '${k}' (known: correction, unbiased, keepdim)`);
+  if (typeof options === 'boolean' || options === undefined) {
+    return { correction: options === false ? 0 : 1, keepdim: boolArg(op, 'keepdim', keepdim, false) };
   }
-  if (options.correction !== undefined && options.unbiased !== undefined) throw new TypeError(`${op}: give correction or unbiased, not both`);
-  const correction = options.correction ?? (options.unbiased === false ? 0 : 1);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${op}: the third argument must be the unbiased flag or an options object { correction, keepdim }, got ${show(options)}`);
+  const o = checkOptions(op, options, VAR_OPTIONS);
+  if (o.correction !== undefined && o.unbiased !== undefined) throw new TypeError(`${op}: give correction or unbiased, not both`);
+  const correction = o.correction ?? (boolArg(op, 'unbiased', o.unbiased, true) ? 1 : 0);
   if (typeof correction !== 'number' || !Number.isFinite(correction) || correction < 0) {
-    throw new RangeError(`${op}: correction must be a non-negative number, got ${correction}`);
+    throw new RangeError(`${op}: correction must be a non-negative number, got ${show(correction)}`);
   }
-  return { correction, keepdim: options.keepdim ?? keepdim ?? false };
+  if (o.keepdim !== undefined && keepdim !== undefined) throw new TypeError(`${op}: keepdim was given twice, in the options object and as an argument`);
+  return { correction, keepdim: boolArg(op, 'keepdim', o.keepdim ?? keepdim, false) };
 }
 
 /** Sum of squared deviations over `axes` (keepdim) and the deviations themselves. */
@@ -106,10 +110,11 @@ export function norm(x: Tensor, p: NormOrd = 2, dim?: number | readonly number[]
   const op = 'norm';
   checkTensor(x, op);
   const ord = p === 'fro' ? 2 : p;
-  if (typeof ord !== 'number' || Number.isNaN(ord)) throw new RangeError(`norm: p must be a number, Infinity, -Infinity or 'fro', got ${JSON.stringify(p)}`);
+  if (typeof ord !== 'number' || Number.isNaN(ord)) throw new RangeError(`norm: p must be a number, Infinity, -Infinity or 'fro', got ${show(p)}`);
+  boolArg(op, 'keepdim', keepdim);
   const axes = axesOf(x, dim, op);
   if (!Number.isFinite(ord) && axes.some((a) => x.shape[a] === 0)) {
-    throw new RangeError(`norm: the ${ord > 0 ? '' : '-'}inf-norm of an empty dimension is undefined (shape ${fmt(x.shape)}, dim ${JSON.stringify(dim ?? null)})`);
+    throw new RangeError(`norm: the ${ord > 0 ? '' : '-'}inf-norm of an empty dimension is undefined (shape ${fmt(x.shape)}, dim ${show(dim ?? null)})`);
   }
   const n = raw(() => {
     const a = x.abs();
@@ -132,9 +137,11 @@ export function norm(x: Tensor, p: NormOrd = 2, dim?: number | readonly number[]
       const hit = x.abs().eq(n);
       return [x.sign().mul(hit).mul(gk.div(hit.sum(axes, true)))];
     }
-    // x · |x|^(p−2) · g / n^(p−1), and 0 where n == 0
+    // x · |x|^(p−2) · g / n^(p−1), and 0 where n == 0 or x == 0 (for p < 2 |x|^(p−2) is inf there; PyTorch gives 0)
     const scale = maskedFill(gk.div(ord === 2 ? n : n.pow(ord - 1)), n.eq(0), 0);
-    return [(ord === 2 ? x : x.mul(x.abs().pow(ord - 2))).mul(scale)];
+    if (ord === 2) return [x.mul(scale)];
+    const dir = ord > 2 ? x.mul(x.abs().pow(ord - 2)) : maskedFill(x.sign().mul(x.abs().pow(ord - 1)), x.eq(0), 0);
+    return [dir.mul(scale)];
   });
 }
 
@@ -149,6 +156,7 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
   const op = 'logsumexp';
   checkTensor(x, op);
   if (dim === undefined) throw new TypeError('logsumexp: dim is required (e.g. logsumexp(x, -1))');
+  boolArg(op, 'keepdim', keepdim);
   const axes = axesOf(x, dim, op);
   const y = raw(() => {
     let m = x;

@@ -2,11 +2,12 @@
 import { Tensor } from '../tensor.js';
 import { fmt, normAxis } from '../shape.js';
 import { reshape } from './movement.js';
+import { show } from '../args.js';
 
 export function unflatten(x: Tensor, dim: number, sizes: number[]): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('unflatten: input must be a Tensor');
   const d = normAxis(dim, x.ndim, 'unflatten');
-  if (!Array.isArray(sizes) || sizes.length === 0) throw new RangeError(`unflatten: sizes must be a non-empty list, got ${JSON.stringify(sizes)}`);
+  if (!Array.isArray(sizes) || sizes.length === 0) throw new RangeError(`unflatten: sizes must be a non-empty list, got ${show(sizes)}`);
   const s = sizes.slice();
   const infer = s.indexOf(-1);
   const known = s.reduce((a, b) => (b === -1 ? a : a * b), 1);
