@@ -1,4 +1,4 @@
-// The `wasmgrad` command: `list`, `run <id|all>`, `predict`, `merge` and their help. Exit codes: 0 done,
+// The `wasmgrad` command: `list`, `run <id|all>`, `predict`, `merge`, `bench`, `report` and their help. Exit codes: 0 done,
 // 1 an experiment failed or its input was bad, 2 a usage error (unknown id or flag, bad value,
 // an output folder that cannot be written) — always one line on stderr, never a stack trace
 // unless WASMGRAD_DEBUG is set.
@@ -10,6 +10,7 @@ import './experiments/index.js';
 import { init, setNumThreads } from '../bindings/index.js';
 import { mergeShards } from './harness/merge.js';
 import { addBenchCommand } from './commands/bench.js';
+import { addReportCommand } from './commands/report.js';
 import { OutDirError, type PreparedDir, prepareOutDir, removeIfEmpty } from './harness/outdir.js';
 import { type ShardSpec, parseShard, resolveShard } from './harness/sweep.js';
 import { spawnShardProcess } from './harness/spawn.js';
@@ -194,6 +195,10 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       }
     });
   addBenchCommand(program, (c) => configure(c, io), (s) => io.out.write(s));
+  addReportCommand(program, (c) => configure(c, io), log, (message) => {
+    io.err.write(`error: ${oneLine(message)}\n`);
+    setExit(1);
+  });
   return program;
 }
 
