@@ -46,6 +46,12 @@ function consumedRule(): (Tensor | null)[] {
 
 let gradEnabled = true;
 
+/**
+ * False inside `noGrad()`: ops then record no gradient.
+ *
+ * PyTorch: `torch.is_grad_enabled`.
+ * @example noGrad(() => isGradEnabled())   // false
+ */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }

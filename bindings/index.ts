@@ -47,6 +47,10 @@ export type { RandOptions, RandnOptions } from './ops/random.js';
 export * as nn from './nn/index.js';
 export * as linalg from './ops/linalg.js';
 
+/**
+ * The engine's version (package.json's).
+ * @example console.log(version)
+ */
 export const version = '0.1.0';
 
 /** What this build and runtime provide. */

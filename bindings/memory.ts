@@ -514,6 +514,10 @@ function compactTempsIfLarge(): void {
   compactAt = Math.max(4096, tempCount * 2);
 }
 
+/**
+ * What `memoryInfo()` returns.
+ * @example const { liveBytes } = memoryInfo();
+ */
 export interface MemoryInfo {
   /** Bytes of wasm linear memory (grows, never shrinks). */
   wasmBytes: number;
@@ -533,6 +537,10 @@ export interface MemoryInfo {
   ticks: number;
 }
 
+/**
+ * Live blocks and bytes in the engine's wasm memory: what to watch when looking for a leak.
+ * @example console.log(memoryInfo().liveBytes)
+ */
 export function memoryInfo(): MemoryInfo {
   return {
     wasmBytes: K().memory.buffer.byteLength,

@@ -11,14 +11,35 @@ import { boolArg, checkDims, checkOptions, intArg, isPlainObject, keysOf, number
 import type { GradNode } from './autograd.js';
 import * as ops from './ops/index.js';
 
+/**
+ * Nested arrays of numbers, as `tensor()` takes them (every row the same length).
+ * @example const rows: NestedArray = [[1, 2], [3, 4]];
+ */
 export type NestedArray = number | NestedArray[];
+/**
+ * A tensor, or a number that ops broadcast like a 0-d tensor.
+ * @example const half: TensorLike = 0.5;
+ */
 export type TensorLike = Tensor | number;
 
+/**
+ * A float32, row-major n-dimensional array in the engine's wasm memory, with an optional gradient.
+ *
+ * Made by the factories (`tensor`, `zeros`, `randn`, ...) and by ops; ops are also methods
+ * (`x.add(y)`). Memory is reclaimed automatically (see README, "Memory"): `keep()` a tensor
+ * that must outlive many training steps, `dispose()` frees one at once.
+ *
+ * PyTorch: `torch.Tensor` (float32 only).
+ * @example const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ */
 export class Tensor {
+  /** Sizes of the dims, e.g. [64, 1, 28, 28]. PyTorch: `shape` / `size()`. */
   readonly shape: readonly number[];
+  /** Number of elements (the product of shape). PyTorch: `numel()` (PyTorch's `size()` is our `shape`). */
   readonly size: number;
   /** @internal backs requiresGrad. */
   _rg = false;
+  /** The gradient accumulated by `backward()` (null until then). PyTorch: `grad`. */
   grad: Tensor | null = null;
   /** @internal the op that made this tensor (null for leaves); set by autograd. */
   _node: GradNode | null = null;
@@ -87,10 +108,12 @@ export class Tensor {
     if (flag) factoryLeaf(this, this._h);
   }
 
+  /** Number of dims. PyTorch: `ndim` / `dim()`. */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /** True once the memory is freed (by `dispose()` or reclamation); any use then throws, saying why. */
   get isDisposed(): boolean {
     return this._h.released;
   }
@@ -163,7 +186,18 @@ export class Tensor {
     return this;
   }
 
+  /**
+   * A copy that stays in the graph. PyTorch: `clone()`.
+   * @example const y = x.clone();
+   */
   clone(): Tensor { return ops.clone(this); }
+  /**
+   * Back-propagates from this tensor (a scalar, or give `gradient` of its shape), accumulating into
+   * the `grad` of every leaf that requires one.
+   *
+   * PyTorch: `backward()`.
+   * @example loss.backward();
+   */
   backward(gradient?: Tensor): void { ops.backward(this, gradient); }
 
   add(other: TensorLike): Tensor { return ops.add(this, other); }
@@ -294,6 +328,10 @@ function flattenNested(data: NestedArray, op: string): { shape: number[]; values
   return { shape, values };
 }
 
+/**
+ * Options of `tensor(data, options)`.
+ * @example tensor([1, 2, 3, 4], { shape: [2, 2], requiresGrad: true })
+ */
 export interface TensorOptions {
   requiresGrad?: boolean;
   /** Shape for flat data (typed arrays or flat number arrays); default: inferred. */
@@ -392,9 +430,33 @@ function likeShape(t: unknown, op: string): number[] {
   return t.shape.slice();
 }
 
+/**
+ * A tensor of zeros with t's shape.
+ *
+ * PyTorch: `torch.zeros_like`.
+ * @example zerosLike(w)
+ */
 export function zerosLike(t: Tensor, options?: FactoryOptions): Tensor { return filled('zerosLike', likeShape(t, 'zerosLike'), 0, options); }
+/**
+ * A tensor of ones with t's shape.
+ *
+ * PyTorch: `torch.ones_like`.
+ * @example onesLike(w)
+ */
 export function onesLike(t: Tensor, options?: FactoryOptions): Tensor { return filled('onesLike', likeShape(t, 'onesLike'), 1, options); }
+/**
+ * A tensor with t's shape (filled with zeros: wasmgrad never hands out uninitialised memory).
+ *
+ * PyTorch: `torch.empty_like`.
+ * @example emptyLike(w)
+ */
 export function emptyLike(t: Tensor, options?: FactoryOptions): Tensor { return filled('emptyLike', likeShape(t, 'emptyLike'), 0, options); }
+/**
+ * A tensor with t's shape, every element fillValue.
+ *
+ * PyTorch: `torch.full_like`.
+ * @example fullLike(w, 0.5)
+ */
 export function fullLike(t: Tensor, fillValue: number, options?: FactoryOptions): Tensor {
   if (typeof fillValue !== 'number') throw new TypeError(`fullLike: fillValue must be a number, got ${show(fillValue)}`);
   return filled('fullLike', likeShape(t, 'fullLike'), fillValue, options);
@@ -439,6 +501,12 @@ function withGradFlag(t: Tensor, op: string, options: FactoryOptions | undefined
   return t;
 }
 
+/**
+ * True when x is a wasmgrad Tensor.
+ *
+ * PyTorch: `torch.is_tensor`.
+ * @example if (isTensor(v)) v.keep();
+ */
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }

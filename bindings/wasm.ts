@@ -30,6 +30,10 @@ let loading: Promise<void> | null = null;
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
+/**
+ * Options of `init()`: which build to load, from where, and how many threads.
+ * @example await init({ threads: 1 })
+ */
 export interface InitOptions {
   /**
    * Wasm bytes, a compiled module, or a URL to fetch them from (browser); default: next to this
@@ -179,9 +183,9 @@ export function whenLoaded(fn: (options: InitOptions) => Promise<void>): void {
   onLoad.push(fn);
 }
 
-/** Loads the kernels; safe to call more than once (later calls reuse the first load). */
 const INIT_OPTIONS = keysOf<InitOptions>()('wasm', 'threads', 'relaxedSimd', 'gemmTile');
 
+/** Loads the kernels; safe to call more than once (later calls reuse the first load). */
 export function init(options: InitOptions = {}): Promise<void> {
   try {
     checkOptions('init', options, INIT_OPTIONS);
@@ -201,6 +205,10 @@ export function init(options: InitOptions = {}): Promise<void> {
   return loading;
 }
 
+/**
+ * True once `init()` has loaded the kernels.
+ * @example if (!isInitialized()) await init();
+ */
 export function isInitialized(): boolean {
   return kernels !== null;
 }

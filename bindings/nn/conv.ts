@@ -7,10 +7,21 @@ import { Module } from './module.js';
 import { bindArgs, boolArg, intArg, unsupported } from '../args.js';
 import { resetAffine } from './layers.js';
 
+/**
+ * Options of `nn.ConvTranspose2d`: those of `F.convTranspose2d` and bias.
+ * @example new nn.ConvTranspose2d(64, 1, 4, { stride: 2, padding: 1 })
+ */
 export interface ConvTranspose2dLayerOptions extends ConvTranspose2dOptions {
   bias?: boolean;
 }
 
+/**
+ * A 2-D transposed convolution ("deconvolution") layer with learned weight [in, out, kH, kW]
+ * and bias, initialised as PyTorch's.
+ *
+ * PyTorch: `nn.ConvTranspose2d`.
+ * @example new nn.ConvTranspose2d(128, 64, 4, 2, 1)   // doubles H and W
+ */
 export class ConvTranspose2d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;

@@ -9,8 +9,16 @@ import { rand, randn } from '../ops/random.js';
 import { fmt } from '../shape.js';
 import { bindArgs, numberArg, oneOf, show } from '../args.js';
 
+/**
+ * The activation a layer is followed by, which sets the gain of `calculateGain` and the Kaiming inits.
+ * @example init.calculateGain('tanh')
+ */
 export type Nonlinearity =
   | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
+/**
+ * Whether the Kaiming inits keep the variance of the forward pass (fanIn) or of the backward (fanOut).
+ * @example init.kaimingNormal(w, { mode: 'fanOut' })
+ */
 export type FanMode = 'fanIn' | 'fanOut';
 
 /** PyTorch's spellings (fan_in, leaky_relu) mapped to wasmgrad's camelCase. */
@@ -32,7 +40,7 @@ export function calculateGain(nonlinearity: Nonlinearity | 'leaky_relu', param?:
   }
 }
 
-/** [fanIn, fanOut]: dims 1 and 0 times the receptive field (the product of the remaining dims). */
+/** Returns [fanIn, fanOut]: dims 1 and 0 times the receptive field (the product of the remaining dims). */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
   checkTarget(t, 'calculateFanInAndFanOut');
   if (t.ndim < 2) throw new RangeError(`init: fan in and fan out need a tensor with at least 2 dims, got shape ${fmt(t.shape)}`);
@@ -65,8 +73,26 @@ export function normal(t: Tensor, mean?: number, std?: number): Tensor {
   const m = numberArg('init.normal', 'mean', mean, 0), sd = numberArg('init.normal', 'std', std, 1, 0);
   return fill(t, (s) => randn(s, { mean: m, std: sd }));
 }
+/**
+ * Fills t with value in place (no gradient recorded); returns t.
+ *
+ * PyTorch: `nn.init.constant_`.
+ * @example init.constant(layer.bias!, 0.1)
+ */
 export const constant = (t: Tensor, value: number): Tensor => checkTarget(t, 'constant').fill_(numberArg('init.constant', 'value', value));
+/**
+ * Fills t with 0 in place; returns t.
+ *
+ * PyTorch: `nn.init.zeros_`.
+ * @example init.zeros(layer.bias!)
+ */
 export const zeros = (t: Tensor): Tensor => checkTarget(t, 'zeros').fill_(0);
+/**
+ * Fills t with 1 in place; returns t.
+ *
+ * PyTorch: `nn.init.ones_`.
+ * @example init.ones(norm.weight!)
+ */
 export const ones = (t: Tensor): Tensor => checkTarget(t, 'ones').fill_(1);
 
 function xavierStd(t: Tensor, gain: number): number {
@@ -89,6 +115,12 @@ export function xavierNormal(t: Tensor, gain?: number): Tensor {
   return normal(t, 0, xavierStd(t, gain));
 }
 
+/**
+ * Options of the Kaiming (He) inits.
+ *
+ * PyTorch: `nn.init.kaiming_normal_(t, a, mode, nonlinearity)`.
+ * @example init.kaimingUniform(w, { nonlinearity: 'relu' })
+ */
 export interface KaimingOptions {
   /** Negative slope of the leaky ReLU after this layer (used when nonlinearity is leakyRelu). */
   a?: number;

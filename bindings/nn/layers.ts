@@ -28,6 +28,10 @@ function layerArgs(op: string, args: readonly unknown[], names: readonly string[
 
 const positiveInt = (op: string, name: string, v: unknown): number => intArg(op, name, v, undefined, 1);
 
+/**
+ * Options of `nn.Linear` (also positional: `new nn.Linear(inFeatures, outFeatures, bias)`).
+ * @example new nn.Linear({ inFeatures: 784, outFeatures: 10, bias: false })
+ */
 export interface LinearOptions {
   inFeatures?: number;
   outFeatures?: number;
@@ -36,9 +40,13 @@ export interface LinearOptions {
 
 /** y = x·Wᵀ + b: new Linear(784, 128), new Linear(784, 128, false), new Linear(784, 128, { bias: false }). */
 export class Linear extends Module {
+  /** Size of each input row. */
   readonly inFeatures: number;
+  /** Size of each output row. */
   readonly outFeatures: number;
+  /** [outFeatures, inFeatures], initialised uniform in ±1/√inFeatures as PyTorch. */
   readonly weight: Tensor;
+  /** [outFeatures], or null when made with bias false. */
   readonly bias: Tensor | null;
 
   constructor(inFeatures: number, outFeatures: number, bias?: boolean | LinearOptions, options?: LinearOptions);
@@ -54,6 +62,10 @@ export class Linear extends Module {
     resetAffine(this.weight, this.bias);
   }
 
+  /**
+   * x · weightᵀ + bias for x of shape [..., inFeatures].
+   * @example new nn.Linear(4, 2).forward(randn([8, 4]))   // [8, 2]
+   */
   forward(x: Tensor): Tensor {
     return F.linear(x, this.weight, this.bias);
   }
@@ -63,6 +75,10 @@ export class Linear extends Module {
   }
 }
 
+/**
+ * Options of `nn.Conv2d` (also positional, in PyTorch's order).
+ * @example new nn.Conv2d({ inChannels: 1, outChannels: 32, kernelSize: 3, padding: 'same' })
+ */
 export interface Conv2dOptions {
   inChannels?: number;
   outChannels?: number;
@@ -85,13 +101,21 @@ const CONV2D_ARGS = keysOf<Conv2dOptions>()('inChannels', 'outChannels', 'kernel
  * new Conv2d(1, 8, 3, { padding: 1 }).
  */
 export class Conv2d extends Module {
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Channels of the output (number of filters). */
   readonly outChannels: number;
+  /** [kH, kW]. */
   readonly kernelSize: [number, number];
+  /** [sH, sW]. */
   readonly stride: [number, number];
+  /** [pH, pW], or 'same' / 'valid' as given. */
   readonly padding: [number, number] | 'same' | 'valid';
+  /** [dH, dW]. */
   readonly dilation: [number, number];
+  /** [outChannels, inChannels, kH, kW], initialised as PyTorch's (Kaiming uniform, a = √5). */
   readonly weight: Tensor;
+  /** [outChannels], or null when made with bias false. */
   readonly bias: Tensor | null;
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, ...rest: (Pair | Padding | boolean | string | Conv2dOptions | undefined)[]);
@@ -121,6 +145,10 @@ export class Conv2d extends Module {
     resetAffine(this.weight, this.bias);
   }
 
+  /**
+   * The convolution of x [N, inChannels, H, W].
+   * @example new nn.Conv2d(1, 8, 3).forward(randn([2, 1, 28, 28]))   // [2, 8, 26, 26]
+   */
   forward(x: Tensor): Tensor {
     return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
   }
@@ -181,6 +209,12 @@ function inplaceOnly(op: string, args: readonly unknown[], names: readonly strin
   return a;
 }
 
+/**
+ * Flattens dims startDim..endDim (default 1..−1: everything but the batch).
+ *
+ * PyTorch: `nn.Flatten`.
+ * @example new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10))
+ */
 export class Flatten extends Module {
   readonly startDim: number;
   readonly endDim: number;
@@ -203,6 +237,13 @@ export class Flatten extends Module {
   }
 }
 
+/**
+ * Zeroes each element with probability p in training mode and scales the rest by 1/(1 − p);
+ * the identity in eval mode.
+ *
+ * PyTorch: `nn.Dropout`.
+ * @example new nn.Dropout(0.2)
+ */
 export class Dropout extends Module {
   readonly p: number;
 
@@ -223,6 +264,12 @@ export class Dropout extends Module {
   }
 }
 
+/**
+ * Options of `nn.BatchNorm1d` / `nn.BatchNorm2d`.
+ *
+ * PyTorch: `nn.BatchNorm2d(num_features, eps, momentum, affine, track_running_stats)`.
+ * @example new nn.BatchNorm2d(32, { momentum: 0.01 })
+ */
 export interface BatchNormOptions {
   eps?: number;
   /**
@@ -323,22 +370,46 @@ export class BatchNorm2d extends BatchNorm {
 
 // ---- activations ------------------------------------------------------------------------------
 
+/**
+ * max(x, 0) as a layer.
+ *
+ * PyTorch: `nn.ReLU`.
+ * @example new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU())
+ */
 export class ReLU extends Module {
   /** PyTorch's ReLU(inplace=false). */
   constructor(...args: (boolean | { inplace?: boolean })[]) { super(); inplaceOnly('ReLU', args); }
   forward(x: Tensor): Tensor { return x.relu(); }
 }
 
+/**
+ * The logistic function as a layer.
+ *
+ * PyTorch: `nn.Sigmoid`.
+ * @example new nn.Sigmoid()
+ */
 export class Sigmoid extends Module {
   constructor(...args: never[]) { super(); layerArgs('Sigmoid', args, []); }
   forward(x: Tensor): Tensor { return x.sigmoid(); }
 }
 
+/**
+ * tanh as a layer.
+ *
+ * PyTorch: `nn.Tanh`.
+ * @example new nn.Tanh()
+ */
 export class Tanh extends Module {
   constructor(...args: never[]) { super(); layerArgs('Tanh', args, []); }
   forward(x: Tensor): Tensor { return x.tanh(); }
 }
 
+/**
+ * x for x > 0, negativeSlope · x otherwise, as a layer.
+ *
+ * PyTorch: `nn.LeakyReLU`.
+ * @example new nn.LeakyReLU(0.2)
+ */
 export class LeakyReLU extends Module {
   readonly negativeSlope: number;
   /** PyTorch's LeakyReLU(negativeSlope=0.01, inplace=false). */
@@ -358,6 +429,12 @@ function softmaxDim(op: string, args: readonly unknown[]): number {
   return intArg(op, 'dim', dim);
 }
 
+/**
+ * softmax along dim as a layer (dim is required).
+ *
+ * PyTorch: `nn.Softmax`.
+ * @example new nn.Softmax(1)
+ */
 export class Softmax extends Module {
   readonly dim: number;
   constructor(dim: number | { dim: number });
@@ -366,6 +443,12 @@ export class Softmax extends Module {
   override extraRepr(): string { return `dim=${this.dim}`; }
 }
 
+/**
+ * log-softmax along dim as a layer (dim is required).
+ *
+ * PyTorch: `nn.LogSoftmax`.
+ * @example new nn.LogSoftmax(1)
+ */
 export class LogSoftmax extends Module {
   readonly dim: number;
   constructor(dim: number | { dim: number });

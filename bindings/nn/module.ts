@@ -10,10 +10,20 @@ import { makeOwned } from '../memory.js';
 import { f32 } from '../wasm.js';
 import { fmt, sameShape } from '../shape.js';
 
+/**
+ * One tensor of a state dict: a copy of its float32 values and its shape.
+ * @example const { data, shape } = model.stateDict()['0.weight'];
+ */
 export interface SavedTensor {
   data: Float32Array;
   shape: number[];
 }
+/**
+ * Parameters and buffers by dotted name, as `Module.stateDict()` returns and `loadStateDict()` takes.
+ *
+ * PyTorch: the `OrderedDict` of `state_dict()`.
+ * @example model.loadStateDict(other.stateDict())
+ */
 export type StateDict = Record<string, SavedTensor>;
 
 /** A module of any output type (MultiheadAttention returns [output, weights]). */
@@ -30,6 +40,9 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 export abstract class Module<Out = Tensor> {
   // Set in the constructor on the callable that replaces `this` (field initialisers would land on
   // the discarded object).
+  /**
+   * True in training mode (dropout active, batch norm updating its statistics); set by `train()` / `eval()`.
+   */
   declare training: boolean;
   declare private readonly params: Map<string, Tensor | null>;
   declare private readonly buffers: Map<string, Tensor>;
@@ -56,6 +69,12 @@ export abstract class Module<Out = Tensor> {
     return m;
   }
 
+  /**
+   * The module's computation; call it directly (there is no `__call__`).
+   *
+   * PyTorch: `module(x)` / `forward`.
+   * @example const logits = model.forward(x);
+   */
   abstract forward(input: Tensor, ...rest: any[]): Out;
 
   /** Same as forward (PyTorch's `module(x)`). */
@@ -113,6 +132,12 @@ export abstract class Module<Out = Tensor> {
     return [...this.children_];
   }
 
+  /**
+   * The direct submodules, in registration order.
+   *
+   * PyTorch: `children()`.
+   * @example for (const c of model.children()) console.log(c.toString());
+   */
   children(): AnyModule[] {
     return [...this.children_.values()];
   }
@@ -132,14 +157,32 @@ export abstract class Module<Out = Tensor> {
     return out;
   }
 
+  /**
+   * Every parameter with its dotted name (`'0.weight'`), submodules included.
+   *
+   * PyTorch: `named_parameters()`.
+   * @example for (const [name, p] of model.namedParameters()) console.log(name, p.shape);
+   */
   namedParameters(): [string, Tensor][] {
     return this.collect((m) => m.params);
   }
 
+  /**
+   * Every parameter of this module and its submodules, for an optimiser.
+   *
+   * PyTorch: `parameters()`.
+   * @example new optim.Adam(model.parameters())
+   */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
   }
 
+  /**
+   * Every buffer (state that is not trained, such as batch norm's running mean) with its dotted name.
+   *
+   * PyTorch: `named_buffers()`.
+   * @example model.namedBuffers().map(([n]) => n)
+   */
   namedBuffers(): [string, Tensor][] {
     return this.collect((m) => m.buffers);
   }
@@ -150,10 +193,22 @@ export abstract class Module<Out = Tensor> {
     return this;
   }
 
+  /**
+   * Evaluation mode (dropout off, batch norm uses its running statistics); returns this.
+   *
+   * PyTorch: `eval()`.
+   * @example model.eval();
+   */
   eval(): this {
     return this.train(false);
   }
 
+  /**
+   * Sets every parameter's gradient to zero.
+   *
+   * PyTorch: `zero_grad()`.
+   * @example model.zeroGrad();
+   */
   zeroGrad(setToNone = false): void {
     for (const p of this.parameters()) {
       if (!p.grad) continue;
@@ -198,6 +253,10 @@ export abstract class Module<Out = Tensor> {
     return '';
   }
 
+  /**
+   * The module tree as PyTorch prints it (`Sequential(\n  (0): Linear(...)`).
+   * @example console.log(model.toString())
+   */
   toString(): string {
     const head = `${this.constructor.name}(${this.extraRepr()}`;
     if (this.children_.size === 0) return `${head})`;
@@ -213,21 +272,39 @@ export class Sequential extends Module {
     modules.forEach((m, i) => this.registerModule(String(i), m));
   }
 
+  /**
+   * Runs the modules in order, each one's output the next one's input.
+   * @example seq.forward(x)
+   */
   forward(x: Tensor): Tensor {
     for (const m of this.children()) x = m.forward(x) as Tensor;
     return x;
   }
 
+  /**
+   * The number of modules.
+   * @example seq.length
+   */
   override get length(): number {
     return this.children().length;
   }
 
+  /**
+   * The i-th module (negative i counts from the end).
+   *
+   * PyTorch: `seq[i]`.
+   * @example (seq.at(0) as nn.Linear).weight
+   */
   at(i: number): AnyModule {
     const c = this.children();
     return c[i < 0 ? c.length + i : i];
   }
 }
 
+/**
+ * One leaf module's row of `summary()`.
+ * @example summary(model, [1, 28, 28]).rows[0].outputShape
+ */
 export interface SummaryRow {
   name: string;
   type: string;
@@ -235,6 +312,10 @@ export interface SummaryRow {
   params: number;
 }
 
+/**
+ * What `summary()` returns: the rows, the parameter counts and the printed table.
+ * @example const { totalParams } = summary(model, [784], null);
+ */
 export interface Summary {
   rows: SummaryRow[];
   totalParams: number;

@@ -5,6 +5,12 @@ import { layerNorm } from '../ops/norm.js';
 import { Module } from './module.js';
 import { bindArgs, boolArg, numberArg, show } from '../args.js';
 
+/**
+ * Options of `nn.LayerNorm`.
+ *
+ * PyTorch: `nn.LayerNorm(normalized_shape, eps, elementwise_affine, bias)`.
+ * @example new nn.LayerNorm(64, { eps: 1e-6 })
+ */
 export interface LayerNormOptions {
   eps?: number;
   /** Learn a per-element weight (and bias); default true. */
@@ -13,6 +19,12 @@ export interface LayerNormOptions {
   bias?: boolean;
 }
 
+/**
+ * Layer normalisation over the last dims (normalizedShape), with a learned per-element weight and bias.
+ *
+ * PyTorch: `nn.LayerNorm`.
+ * @example new nn.LayerNorm(64)
+ */
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   readonly eps: number;

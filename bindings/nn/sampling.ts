@@ -87,6 +87,10 @@ export class Dropout2d extends Module {
   override extraRepr(): string { return `p=${this.p}`; }
 }
 
+/**
+ * Options of `nn.Embedding`: those of `F.embedding` (sparse gradients are not supported).
+ * @example new nn.Embedding(1000, 64, { paddingIdx: 0 })
+ */
 export interface EmbeddingLayerOptions extends EmbeddingOptions {
   /** Not supported (an error says so): gradients are dense. */
   sparse?: boolean;

@@ -48,6 +48,12 @@ function activationRule(g: Tensor, node: GradNode): (Tensor | null)[] {
 /** The error function, elementwise. */
 export const erf = (x: Tensor): Tensor => activation(Act.ERF, 'erf', x);
 
+/**
+ * Options of `gelu`.
+ *
+ * PyTorch: `F.gelu(x, approximate=)`.
+ * @example gelu(x, { approximate: 'tanh' })
+ */
 export interface GeluOptions {
   /** 'none' (default): x·Φ(x) with the exact normal CDF; 'tanh': PyTorch's tanh approximation. */
   approximate?: 'none' | 'tanh';

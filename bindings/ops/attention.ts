@@ -16,6 +16,12 @@ import { bindArgs, boolArg, keysOf } from '../args.js';
 /** Nested arrays of booleans: a boolean mask (tensors hold float32 only). */
 export type BoolMask = boolean[] | BoolMask[];
 
+/**
+ * Options of `F.scaledDotProductAttention`.
+ *
+ * PyTorch: `F.scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal, scale)`.
+ * @example scaledDotProductAttention(q, k, v, { isCausal: true })
+ */
 export interface ScaledDotProductAttentionOptions {
   /**
    * A Tensor is added to the scores q·kᵀ·scale before the softmax (PyTorch's float mask: 0 to

@@ -10,7 +10,15 @@ import { convParts, splitItems } from '../threads.js';
 import { fmt } from '../shape.js';
 import { bindArgs, boolArg, keysOf, show, unsupported } from '../args.js';
 
+/**
+ * One number for both spatial dims, or [height, width].
+ * @example const stride: Pair = [2, 1];
+ */
 export type Pair = number | [number, number];
+/**
+ * Zero padding: a Pair, 'same' (output as large as the input, stride 1) or 'valid' (none).
+ * @example conv2d(x, w, b, { padding: 'same' })
+ */
 export type Padding = Pair | 'same' | 'valid';
 
 /** An int or a pair of ints, each ≥ min (a TypeError for the wrong kind, a RangeError below min). */
@@ -24,6 +32,12 @@ export function pair(v: unknown, dflt: number, op: string, param: string, min: n
   return [p[0], p[1]];
 }
 
+/**
+ * Options of `F.conv2d`.
+ *
+ * PyTorch: `F.conv2d(x, w, b, stride, padding, dilation, groups)`.
+ * @example conv2d(x, w, b, { stride: 2, padding: 1 })
+ */
 export interface Conv2dOptions {
   stride?: Pair;
   padding?: Padding;
@@ -114,6 +128,12 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, ...rest:
   });
 }
 
+/**
+ * Options of `F.maxPool2d` and `F.avgPool2d`.
+ *
+ * PyTorch: `F.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode)`.
+ * @example maxPool2d(x, { kernelSize: 2 })
+ */
 export interface Pool2dOptions {
   kernelSize: Pair;
   /** Default: kernelSize (as PyTorch). */

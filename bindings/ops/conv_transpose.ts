@@ -17,6 +17,12 @@ import { pair, type Pair } from './conv.js';
 import { bindArgs, keysOf, show, unsupported } from '../args.js';
 import { Bin } from './codes.js';
 
+/**
+ * Options of `F.convTranspose2d`.
+ *
+ * PyTorch: `F.conv_transpose2d(x, w, b, stride, padding, output_padding, groups, dilation)`.
+ * @example convTranspose2d(z, w, b, { stride: 2, padding: 1 })
+ */
 export interface ConvTranspose2dOptions {
   stride?: Pair;
   /** Zero padding removed from each side of the full output (dilation·(k−1) − padding is added). */

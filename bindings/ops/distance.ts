@@ -12,6 +12,12 @@ import { norm } from './stats.js';
 import { matmul } from './matmul.js';
 import { checkOptions, keysOf, show } from '../args.js';
 
+/**
+ * How `cdist` computes p = 2 distances: through a matrix product (fast; PyTorch's default when
+ * both sides have more than 25 rows) or directly (exact to the last bits). PyTorch's snake_case
+ * names are accepted too.
+ * @example cdist(a, b, 2, { computeMode: 'doNotUseMmForEuclidDist' })
+ */
 export type CdistComputeMode = 'useMmForEuclidDistIfNecessary' | 'useMmForEuclidDist' | 'doNotUseMmForEuclidDist';
 const SNAKE: Record<string, CdistComputeMode> = {
   use_mm_for_euclid_dist_if_necessary: 'useMmForEuclidDistIfNecessary',
@@ -19,10 +25,20 @@ const SNAKE: Record<string, CdistComputeMode> = {
   donot_use_mm_for_euclid_dist: 'doNotUseMmForEuclidDist',
 };
 
+/**
+ * Options of `cdist`.
+ * @example cdist(a, b, 2, { computeMode: 'useMmForEuclidDist' })
+ */
 export interface CdistOptions {
   computeMode?: CdistComputeMode;
 }
 
+/**
+ * p-norm distances between each row of x1 ([.., P, M]) and each row of x2 ([.., R, M]): [.., P, R].
+ *
+ * PyTorch: `torch.cdist`.
+ * @example cdist(points, centroids)   // [P, K] Euclidean distances
+ */
 export function cdist(x1: Tensor, x2: Tensor, p = 2, options: CdistOptions = {}): Tensor {
   const op = 'cdist';
   if (!(x1 instanceof Tensor) || !(x2 instanceof Tensor)) throw new TypeError('cdist: x1 and x2 must be Tensors');

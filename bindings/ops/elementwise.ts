@@ -91,18 +91,42 @@ const mulRule: PairRule = (g, a, b, _out, need) => [need & 1 ? g.mul(b) : null, 
 
 // A number operand takes a one-kernel unary path (no scalar tensor, no broadcasting); each
 // form below computes exactly what the tensor op would (x·1 + c is x + c, −x + c is c − x).
+/**
+ * Elementwise a + b, broadcasting as PyTorch; either side may be a number. Same as `a.add(b)`.
+ *
+ * PyTorch: `torch.add` (`alpha` is not taken: write `add(a, mul(b, alpha))`).
+ * @example add(tensor([1, 2]), 10)   // [11, 12]
+ */
 export const add = (a: TensorLike, b: TensorLike): Tensor =>
   typeof b === 'number' && a instanceof Tensor ? unary(Un.AFFINE, 'add', a, 1, b)
     : typeof a === 'number' && b instanceof Tensor ? unary(Un.AFFINE, 'add', b, 1, a)
       : binary(Bin.ADD, 'add', a, b, addRule);
+/**
+ * Elementwise a − b, broadcasting; either side may be a number. Same as `a.sub(b)`.
+ *
+ * PyTorch: `torch.sub`.
+ * @example sub(x, x.mean())
+ */
 export const sub = (a: TensorLike, b: TensorLike): Tensor =>
   typeof b === 'number' && a instanceof Tensor ? unary(Un.AFFINE, 'sub', a, 1, -b)
     : typeof a === 'number' && b instanceof Tensor ? unary(Un.AFFINE, 'sub', b, -1, a)
       : binary(Bin.SUB, 'sub', a, b, subRule);
+/**
+ * Elementwise a · b, broadcasting; either side may be a number. Same as `a.mul(b)`.
+ *
+ * PyTorch: `torch.mul`.
+ * @example mul(x, 0.5)
+ */
 export const mul = (a: TensorLike, b: TensorLike): Tensor =>
   typeof b === 'number' && a instanceof Tensor ? unary(Un.AFFINE, 'mul', a, b, 0)
     : typeof a === 'number' && b instanceof Tensor ? unary(Un.AFFINE, 'mul', b, a, 0)
       : binary(Bin.MUL, 'mul', a, b, mulRule);
+/**
+ * Elementwise a / b (true division), broadcasting; either side may be a number. Same as `a.div(b)`.
+ *
+ * PyTorch: `torch.div`.
+ * @example div(1, x)   // reciprocal
+ */
 export const div = (a: TensorLike, b: TensorLike): Tensor =>
   typeof b === 'number' && a instanceof Tensor ? unary(Un.DIV_SCALAR, 'div', a, b)
     : typeof a === 'number' && b instanceof Tensor ? unary(Un.SCALAR_DIV, 'div', b, a)
@@ -127,15 +151,63 @@ const maxRule: PairRule = (g, x, y, _out, need) =>
   [need & 1 ? g.mul(winnerMask(x, y, Bin.GT)) : null, need & 2 ? g.mul(winnerMask(y, x, Bin.GT)) : null];
 const minRule: PairRule = (g, x, y, _out, need) =>
   [need & 1 ? g.mul(winnerMask(x, y, Bin.LT)) : null, need & 2 ? g.mul(winnerMask(y, x, Bin.LT)) : null];
+/**
+ * Elementwise maximum of two tensors, broadcasting; a tie splits the gradient equally (as PyTorch).
+ *
+ * PyTorch: `torch.maximum`.
+ * @example maximum(x, 0)   // relu
+ */
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.MAX, 'maximum', a, b, maxRule);
+/**
+ * Elementwise minimum of two tensors, broadcasting; a tie splits the gradient equally (as PyTorch).
+ *
+ * PyTorch: `torch.minimum`.
+ * @example minimum(x, 1)
+ */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.MIN, 'minimum', a, b, minRule);
 
 // Comparisons give 1/0 masks and no gradient.
+/**
+ * Elementwise a > b as a 1/0 float32 mask (no gradient).
+ *
+ * PyTorch: `torch.gt` (which returns a bool tensor).
+ * @example gt(x, 0).sum()   // how many are positive
+ */
 export const gt = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.GT, 'gt', a, b);
+/**
+ * Elementwise a ≥ b as a 1/0 float32 mask (no gradient).
+ *
+ * PyTorch: `torch.ge`.
+ * @example ge(x, 0)
+ */
 export const ge = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.GE, 'ge', a, b);
+/**
+ * Elementwise a < b as a 1/0 float32 mask (no gradient).
+ *
+ * PyTorch: `torch.lt`.
+ * @example lt(x, 0)
+ */
 export const lt = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.LT, 'lt', a, b);
+/**
+ * Elementwise a ≤ b as a 1/0 float32 mask (no gradient).
+ *
+ * PyTorch: `torch.le`.
+ * @example le(x, 0)
+ */
 export const le = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.LE, 'le', a, b);
+/**
+ * Elementwise a == b as a 1/0 float32 mask (no gradient).
+ *
+ * PyTorch: `torch.eq`.
+ * @example eq(pred.argmax(1), labels).mean()   // accuracy
+ */
 export const eq = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.EQ, 'eq', a, b);
+/**
+ * Elementwise a ≠ b as a 1/0 float32 mask (no gradient).
+ *
+ * PyTorch: `torch.ne`.
+ * @example ne(x, 0)
+ */
 export const ne = (a: TensorLike, b: TensorLike): Tensor => binary(Bin.NE, 'ne', a, b);
 
 // ---- unary ----------------------------------------------------------------------------------
@@ -183,18 +255,96 @@ function unaryRule(g: Tensor, node: GradNode): (Tensor | null)[] {
   return [dx];
 }
 
+/**
+ * Elementwise −x. Same as `x.neg()`.
+ *
+ * PyTorch: `torch.neg`.
+ * @example neg(tensor([1, -2]))   // [-1, 2]
+ */
 export const neg = (x: Tensor): Tensor => unary(Un.NEG, 'neg', x);
+/**
+ * Elementwise x². Same as `x.square()`.
+ *
+ * PyTorch: `torch.square`.
+ * @example square(x).sum()
+ */
 export const square = (x: Tensor): Tensor => unary(Un.SQUARE, 'square', x);
+/**
+ * Elementwise √x (NaN below 0).
+ *
+ * PyTorch: `torch.sqrt`.
+ * @example sqrt(tensor([4, 9]))   // [2, 3]
+ */
 export const sqrt = (x: Tensor): Tensor => unary(Un.SQRT, 'sqrt', x);
+/**
+ * Elementwise eˣ, computed inside the wasm module so that Node and browsers give the same bits.
+ *
+ * PyTorch: `torch.exp`.
+ * @example exp(tensor([0]))   // [1]
+ */
 export const exp = (x: Tensor): Tensor => unary(Un.EXP, 'exp', x);
+/**
+ * Elementwise natural logarithm (−Infinity at 0, NaN below).
+ *
+ * PyTorch: `torch.log`.
+ * @example log(probs)
+ */
 export const log = (x: Tensor): Tensor => unary(Un.LOG, 'log', x);
+/**
+ * Elementwise |x| (gradient 0 at 0, as PyTorch).
+ *
+ * PyTorch: `torch.abs`.
+ * @example abs(a.sub(b)).max()
+ */
 export const abs = (x: Tensor): Tensor => unary(Un.ABS, 'abs', x);
+/**
+ * Elementwise sign: −1, 0 or 1 (no gradient: zero everywhere).
+ *
+ * PyTorch: `torch.sign`.
+ * @example sign(x)
+ */
 export const sign = (x: Tensor): Tensor => unary(Un.SIGN, 'sign', x);
+/**
+ * Elementwise 1 / x.
+ *
+ * PyTorch: `torch.reciprocal`.
+ * @example reciprocal(tensor([2, 4]))   // [0.5, 0.25]
+ */
 export const reciprocal = (x: Tensor): Tensor => unary(Un.RECIP, 'reciprocal', x);
+/**
+ * Elementwise logistic function 1 / (1 + e⁻ˣ).
+ *
+ * PyTorch: `torch.sigmoid`.
+ * @example sigmoid(logits)
+ */
 export const sigmoid = (x: Tensor): Tensor => unary(Un.SIGMOID, 'sigmoid', x);
+/**
+ * Elementwise max(x, 0) (gradient 0 at 0, as PyTorch).
+ *
+ * PyTorch: `torch.relu` / `F.relu`.
+ * @example relu(linear(x, w, b))
+ */
 export const relu = (x: Tensor): Tensor => unary(Un.RELU, 'relu', x);
+/**
+ * Elementwise hyperbolic tangent.
+ *
+ * PyTorch: `torch.tanh`.
+ * @example tanh(x)
+ */
 export const tanh = (x: Tensor): Tensor => unary(Un.TANH, 'tanh', x);
+/**
+ * Elementwise log(1 + eˣ), computed without overflow for large x (beta 1, as PyTorch's default).
+ *
+ * PyTorch: `F.softplus` (no `beta`/`threshold` arguments).
+ * @example softplus(x)
+ */
 export const softplus = (x: Tensor): Tensor => unary(Un.SOFTPLUS, 'softplus', x);
+/**
+ * Elementwise x for x > 0, negativeSlope · x otherwise.
+ *
+ * PyTorch: `F.leaky_relu(x, negative_slope)`.
+ * @example leakyRelu(x, 0.2)
+ */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope)) {
     throw new TypeError(`leakyRelu: negativeSlope must be a finite number, got ${show(negativeSlope)}`);
@@ -213,6 +363,12 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
 /** y = scale·x + shift in one kernel (used for scalar arithmetic). */
 export const affine = (x: Tensor, scale: number, shift: number): Tensor => unary(Un.AFFINE, 'affine', x, scale, shift);
 
+/**
+ * A copy of x that stays in the graph (its gradient flows back to x).
+ *
+ * PyTorch: `torch.clone`.
+ * @example const y = clone(x);
+ */
 export function clone(x: Tensor): Tensor {
   return affine(checkTensor(x, 'clone'), 1, 0);
 }

@@ -10,6 +10,12 @@ import { fmt } from '../shape.js';
 import { withIndices } from './movement.js';
 import { bindArgs, boolArg, keysOf, numberArg, unsupported } from '../args.js';
 
+/**
+ * Options of `F.embedding`.
+ *
+ * PyTorch: `F.embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)`.
+ * @example embedding(ids, table, { paddingIdx: 0 })
+ */
 export interface EmbeddingOptions {
   /** This row's gradient is always zero (a padding token's embedding stays as it is). */
   paddingIdx?: number | null;

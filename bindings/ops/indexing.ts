@@ -16,6 +16,10 @@ import { Shape, fmt, normAxis, sameShape, sizeOf, stridesOf } from '../shape.js'
 import { stridedCopy } from './movement.js';
 import { boolArg, checkOptions, isPlainObject, keysOf, show } from '../args.js';
 
+/**
+ * Integer indices as a Tensor (float32 values), nested arrays or a typed array.
+ * @example indexSelect(x, 0, [2, 0, 1])
+ */
 export type IndexLike = Tensor | NestedArray | ArrayLike<number>;
 
 function checkTensor(x: unknown, op: string, param = 'input'): Tensor {
@@ -230,6 +234,12 @@ function badSlice(bad: number, s: SliceIndex, x: Tensor, op: string): never {
   throw new RangeError(`${op}: index ${s.values[bad]} at position ${bad} is out of range for dim ${s.d} of size ${s.n} (input ${fmt(x.shape)})`);
 }
 
+/**
+ * Options of `indexAdd`.
+ *
+ * PyTorch: `torch.index_add(x, dim, index, source, alpha=)`.
+ * @example indexAdd(x, 0, [0, 2], src, { alpha: -1 })
+ */
 export interface IndexAddOptions {
   /** Scale of source (default 1). */
   alpha?: number;
@@ -312,6 +322,12 @@ function dimOf(x: Tensor, dim: number, op: string): number {
   return normAxis(dim, x.ndim, op);
 }
 
+/**
+ * Options of `sort`.
+ *
+ * PyTorch: `torch.sort(x, dim, descending, stable)`.
+ * @example sort(x, { dim: 0, descending: true })
+ */
 export interface SortOptions {
   dim?: number;
   descending?: boolean;
@@ -351,6 +367,12 @@ export function sort(x: Tensor, dimOrOptions: number | SortOptions = -1, descend
   return valuesIndices(gather(x, d, indices), indices);
 }
 
+/**
+ * Options of `topk`.
+ *
+ * PyTorch: `torch.topk(x, k, dim, largest, sorted)`.
+ * @example topk(scores, 5, { largest: false })
+ */
 export interface TopkOptions {
   dim?: number;
   /** The k largest (default) or the k smallest. */
@@ -359,9 +381,9 @@ export interface TopkOptions {
   sorted?: boolean;
 }
 
-/** [values, indices] of the k largest (or smallest) elements along dim (default the last), sorted. */
 const TOPK_OPTIONS = keysOf<TopkOptions>()('dim', 'largest', 'sorted');
 
+/** [values, indices] of the k largest (or smallest) elements along dim (default the last), sorted. */
 export function topk(x: Tensor, k: number, dimOrOptions: number | TopkOptions = -1, largest = true, sorted = true): ValuesIndices {
   checkTensor(x, 'topk');
   const o = sortArgs<TopkOptions>('topk', dimOrOptions, { largest, sorted }, TOPK_OPTIONS);

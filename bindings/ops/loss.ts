@@ -15,12 +15,26 @@ import { withIndices } from './movement.js';
 import { asTensor } from './elementwise.js';
 import { logSoftmax } from './reduce.js';
 
-/** 'batchmean' (the sum over the batch size) is the KL divergence's alone, as in PyTorch. */
+/**
+ * How a loss reduces over elements: their mean (default), their sum, or none (one loss per element);
+ * 'batchmean' (the sum over the batch size) is the KL divergence's alone, as in PyTorch.
+ * @example mseLoss(pred, y, { reduction: 'sum' })
+ */
 export type Reduction = 'mean' | 'sum' | 'none' | 'batchmean';
+/**
+ * Options every loss takes.
+ * @example crossEntropy(logits, labels, { reduction: 'none' })
+ */
 export interface LossOptions {
   reduction?: Reduction;
 }
 
+/**
+ * Options of `nllLoss`.
+ *
+ * PyTorch: `F.nll_loss(input, target, weight, ignore_index, reduction)`.
+ * @example nllLoss(logp, labels, { ignoreIndex: 0 })
+ */
 export interface NLLLossOptions extends LossOptions {
   /** A manual rescaling weight per class ([C]), as PyTorch's weight. */
   weight?: Tensor | null;
@@ -28,16 +42,34 @@ export interface NLLLossOptions extends LossOptions {
   ignoreIndex?: number;
 }
 
+/**
+ * Options of `crossEntropy`.
+ *
+ * PyTorch: `F.cross_entropy(..., label_smoothing=)`.
+ * @example crossEntropy(logits, labels, { labelSmoothing: 0.1 })
+ */
 export interface CrossEntropyOptions extends NLLLossOptions {
   /** In [0, 1]: the target mixes (1 − ε)·onehot with ε/C uniform (Szegedy et al., as PyTorch). */
   labelSmoothing?: number;
 }
 
+/**
+ * Options of `binaryCrossEntropy`.
+ *
+ * PyTorch: `F.binary_cross_entropy(input, target, weight, reduction)`.
+ * @example binaryCrossEntropy(p, y, { weight: w })
+ */
 export interface BCELossOptions extends LossOptions {
   /** A rescaling weight broadcast against the loss of each element. */
   weight?: Tensor | null;
 }
 
+/**
+ * Options of `binaryCrossEntropyWithLogits`.
+ *
+ * PyTorch: `F.binary_cross_entropy_with_logits(..., pos_weight=)`.
+ * @example binaryCrossEntropyWithLogits(logits, y, { posWeight: tensor([3]) })
+ */
 export interface BCEWithLogitsOptions extends BCELossOptions {
   /** A weight of positive examples per class (broadcast along the last dim), as PyTorch's pos_weight. */
   posWeight?: Tensor | null;
@@ -89,6 +121,12 @@ function optionalTensor(op: string, name: string, v: unknown): Tensor | null {
   return v;
 }
 
+/**
+ * Mean squared error between pred and target (a tensor or a number, broadcast to pred's shape).
+ *
+ * PyTorch: `F.mse_loss`.
+ * @example mseLoss(model.forward(x), y)
+ */
 export function mseLoss(pred: Tensor, target: TensorLike, options?: LossOptions): Tensor {
   const r = lossOptions('mseLoss', options, ['reduction']).reduction;
   const t = asTensor(target, 'mseLoss', 'target');

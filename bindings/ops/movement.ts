@@ -33,6 +33,12 @@ export function stridedCopy(src: Tensor, srcOffset: number, dst: Tensor, dstOffs
 }
 const ARGS_BYTES = 3 * COPY_MAX_DIMS * 4; // shape, source strides, destination strides
 
+/**
+ * The same elements in a new shape (one size may be −1 and is inferred).
+ *
+ * PyTorch: `torch.reshape` (also `x.view`).
+ * @example reshape(x, [-1, 784])
+ */
 export function reshape(x: Tensor, shape: number[]): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('reshape: input must be a Tensor');
   const s = shape.slice();
@@ -55,6 +61,12 @@ function reshapeRule(g: Tensor, node: GradNode): (Tensor | null)[] {
   return [g._view(node.inputs[0].shape, 'reshape backward')];
 }
 
+/**
+ * Dims startDim..endDim merged into one.
+ *
+ * PyTorch: `torch.flatten`.
+ * @example flatten(images, 1)   // [N, C·H·W]
+ */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normAxis(startDim, x.ndim, 'flatten', 'startDim');
@@ -63,17 +75,35 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
+/**
+ * A new dim of size 1 inserted at dim.
+ *
+ * PyTorch: `torch.unsqueeze`.
+ * @example unsqueeze(v, 0)   // [1, n]
+ */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normAxis(dim, x.ndim + 1, 'unsqueeze');
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
+/**
+ * Dims of size 1 removed (all of them, or only dim).
+ *
+ * PyTorch: `torch.squeeze`.
+ * @example squeeze(x, 1)
+ */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   const d = normAxis(dim, x.ndim, 'squeeze');
   return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : reshape(x, x.shape.slice());
 }
 
+/**
+ * The dims reordered as dims lists them.
+ *
+ * PyTorch: `torch.permute`.
+ * @example permute(images, [0, 2, 3, 1])   // NCHW -> NHWC
+ */
 export function permute(x: Tensor, dims: number[]): Tensor {
   if (dims.length !== x.ndim) throw new RangeError(`permute: got ${dims.length} dims [${dims.join(', ')}] for a tensor with ${x.ndim} dimensions (shape ${fmt(x.shape)})`);
   const p = dims.map((d) => normAxis(d, x.ndim, 'permute', 'dims'));
@@ -89,6 +119,12 @@ export function permute(x: Tensor, dims: number[]): Tensor {
   });
 }
 
+/**
+ * dim0 and dim1 swapped (default: the last two).
+ *
+ * PyTorch: `torch.transpose` (`x.T` for 2-D: `transpose(x)`).
+ * @example transpose(w)
+ */
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   if (x.ndim < 2 && dim0 === -2 && dim1 === -1) return reshape(x, x.shape.slice());
   const a = normAxis(dim0, x.ndim, 'transpose', 'dim0');

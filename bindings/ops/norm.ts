@@ -29,6 +29,13 @@ function rowsOf(x: Tensor, normalizedShape: number | readonly number[]): [number
   return [n, x.size / n, ns];
 }
 
+/**
+ * Normalises over the last dims given by normalizedShape (mean 0, variance 1 with eps), then
+ * scales by weight and shifts by bias when given.
+ *
+ * PyTorch: `F.layer_norm`.
+ * @example layerNorm(x, 64, gamma, beta)
+ */
 export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null,
   bias?: Tensor | null, eps = 1e-5): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${OP}: input must be a Tensor`);

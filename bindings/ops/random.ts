@@ -25,12 +25,20 @@ function made(shape: number[], op: string, requiresGrad: boolean, fill: (ptr: nu
   return t;
 }
 
+/**
+ * Options of `rand`/`randLike`: the uniform distribution's bounds and the factory options.
+ * @example rand([3], { low: -1, high: 1 })
+ */
 export interface RandOptions extends FactoryOptions {
   /** Bounds of the uniform distribution (default [0, 1)); PyTorch writes torch.empty(...).uniform_(low, high). */
   low?: number;
   high?: number;
 }
 
+/**
+ * Options of `randn`/`randnLike`: the normal distribution's mean and std and the factory options.
+ * @example randn([3], { mean: 0, std: 0.01 })
+ */
 export interface RandnOptions extends FactoryOptions {
   /** Default 0 and 1; PyTorch writes torch.normal(mean, std, size) or torch.empty(...).normal_(mean, std). */
   mean?: number;
@@ -67,7 +75,19 @@ export function randn(...args: SizeArgs<RandnOptions>): Tensor {
   return normalIn('randn', size, options);
 }
 
+/**
+ * Uniform random numbers in [0, 1) (or [low, high)) with t's shape, from the seeded generator.
+ *
+ * PyTorch: `torch.rand_like`.
+ * @example randLike(w)
+ */
 export const randLike = (t: Tensor, options?: RandOptions): Tensor => uniformIn('randLike', likeShape(t, 'randLike'), options);
+/**
+ * Standard normal random numbers (or mean/std) with t's shape, from the seeded generator.
+ *
+ * PyTorch: `torch.randn_like`.
+ * @example randnLike(mu)
+ */
 export const randnLike = (t: Tensor, options?: RandnOptions): Tensor => normalIn('randnLike', likeShape(t, 'randnLike'), options);
 
 /** Integers are exact in float32 up to 2^24. */
@@ -109,6 +129,12 @@ export function getRngState(): number[] {
   });
 }
 
+/**
+ * Restores the generator to a state saved by `getRngState()`, so the same random numbers follow.
+ *
+ * PyTorch: `torch.set_rng_state`.
+ * @example const s = getRngState(); randn([2]); setRngState(s);
+ */
 export function setRngState(state: number[]): void {
   if (!Array.isArray(state) || state.length !== RNG_STATE_WORDS || !state.every((v) => Number.isInteger(v))) {
     throw new TypeError(`setRngState: expected the ${RNG_STATE_WORDS} integers from getRngState(), got ${show(state)}`);

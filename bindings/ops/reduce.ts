@@ -84,6 +84,12 @@ function checkReduce(x: unknown, op: string, keepdim: unknown): void {
   boolArg(op, 'keepdim', keepdim);
 }
 
+/**
+ * Sum of all elements, or along dim (a number or a list), keeping reduced dims as size 1 when keepdim.
+ *
+ * PyTorch: `torch.sum`.
+ * @example sum(x, 1, true)   // row sums, shape [N, 1]
+ */
 export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
   checkReduce(x, 'sum', keepdim);
   const axes = axesOf(x, dim, 'sum');
@@ -97,6 +103,12 @@ function sumRule(g: Tensor, node: GradNode): (Tensor | null)[] {
   return [expandTo(g, node.inputs[0].shape, node.saved as readonly number[], node.n0)];
 }
 
+/**
+ * Mean of all elements, or along dim (a number or a list), keeping reduced dims when keepdim.
+ *
+ * PyTorch: `torch.mean`.
+ * @example mean(x, 0)   // column means
+ */
 export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
   checkReduce(x, 'mean', keepdim);
   const axes = axesOf(x, dim, 'mean');
@@ -157,6 +169,12 @@ function extremum(x: Tensor, dim: number | undefined, keepdim: boolean, negate: 
 export function max(x: Tensor, dim?: number, keepdim = false): Tensor {
   return extremum(x, dim, keepdim, false, 'max').values;
 }
+/**
+ * Minimum of all elements, or along dim (values only; the gradient goes to the element picked, whose index `argmin` gives).
+ *
+ * PyTorch: `torch.amin` (`torch.min(x, dim)` also returns indices: use `argmin` beside it).
+ * @example min(x, 1)
+ */
 export function min(x: Tensor, dim?: number, keepdim = false): Tensor {
   return extremum(x, dim, keepdim, true, 'min').values;
 }
@@ -164,6 +182,12 @@ export function min(x: Tensor, dim?: number, keepdim = false): Tensor {
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   return extremum(x, dim, keepdim, false, 'max', 'argmax').indices;
 }
+/**
+ * Index of the minimum, over all elements (flattened) or along dim, as float32 values.
+ *
+ * PyTorch: `torch.argmin`.
+ * @example argmin(dist, 1)
+ */
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
   return extremum(x, dim, keepdim, true, 'min', 'argmin').indices;
 }
@@ -183,5 +207,17 @@ function softmaxImpl(x: Tensor, dim: number, log: boolean): Tensor {
   });
 }
 
+/**
+ * exp(x) / sum(exp(x)) along dim, computed stably (the row maximum is subtracted first).
+ *
+ * PyTorch: `torch.softmax` / `F.softmax` (dim is required here).
+ * @example softmax(logits, 1)
+ */
 export const softmax = (x: Tensor, dim: number): Tensor => softmaxImpl(x, dim, false);
+/**
+ * log(softmax(x, dim)), computed in one stable pass.
+ *
+ * PyTorch: `F.log_softmax`.
+ * @example nllLoss(logSoftmax(logits, 1), labels)
+ */
 export const logSoftmax = (x: Tensor, dim: number): Tensor => softmaxImpl(x, dim, true);

@@ -13,11 +13,21 @@ import { splitItems } from '../threads.js';
 import { fmt } from '../shape.js';
 import { bindArgs, boolArg, keysOf, show } from '../args.js';
 
+/**
+ * The resampling rule of `F.interpolate`, with PyTorch's coordinate rules.
+ * @example interpolate(x, { scaleFactor: 2, mode: 'bilinear' })
+ */
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'bilinear' | 'area';
 const MODES: readonly string[] = ['nearest', 'nearest-exact', 'bilinear', 'area'];
 /** PyTorch's positional order of interpolate's options. */
 export const INTERPOLATE_ARGS = keysOf<InterpolateOptions>()('size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor');
 
+/**
+ * Options of `F.interpolate` and `nn.Upsample`.
+ *
+ * PyTorch: `F.interpolate(x, size, scale_factor, mode, align_corners, recompute_scale_factor)`.
+ * @example interpolate(x, { size: [14, 14], mode: 'area' })
+ */
 export interface InterpolateOptions {
   /** Output size of the spatial dims (a number for all of them). Give size or scaleFactor. */
   size?: number | number[];

@@ -169,20 +169,30 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
 }
 
+/**
+ * How `F.pad` fills: a constant, a mirror without the edge ('reflect'), the edge repeated, or wrap-around.
+ * @example pad(x, [1, 1], { mode: 'reflect' })
+ */
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
+/**
+ * Options of `F.pad`.
+ *
+ * PyTorch: `F.pad(x, pad, mode, value)`.
+ * @example pad(x, [2, 2, 2, 2], { value: -1 })
+ */
 export interface PadOptions {
   mode?: PadMode;
   /** Fill value of 'constant' mode (default 0). */
   value?: number;
 }
 
+const PAD_OPTIONS = keysOf<PadOptions>()('mode', 'value');
+
 /**
  * F.pad: `pad` lists (left, right) amounts for the last dim, then the one before, ... as in
  * PyTorch. 'constant' fills with value (negative amounts crop); 'reflect' mirrors without
  * repeating the edge; 'replicate' repeats the edge; 'circular' wraps around.
  */
-const PAD_OPTIONS = keysOf<PadOptions>()('mode', 'value');
-
 export function pad(x: Tensor, padding: readonly number[], modeOrOptions: PadMode | PadOptions = 'constant', value?: number): Tensor {
   const op = 'pad';
   checkTensor(x, op);

@@ -29,6 +29,12 @@ function axesOf(x: Tensor, dim: number | readonly number[] | undefined | null, o
 /** Runs the forward of an op with an explicit gradient rule: nothing inside is recorded. */
 const raw = <T>(fn: () => T): T => withGradMode(false, fn);
 
+/**
+ * Options of `variance`/`std`: the divisor's correction and keepdim.
+ *
+ * PyTorch: `torch.var(x, dim, correction=, keepdim=)`.
+ * @example std(x, 0, { correction: 0 })
+ */
 export interface VarOptions {
   /** Subtracted from the count in the divisor (default 1: the unbiased estimate; 0: the population variance). */
   correction?: number;
@@ -99,6 +105,10 @@ export function std(x: Tensor, dim?: number | readonly number[] | null, options?
   });
 }
 
+/**
+ * The order of `norm`: a number p (Infinity for the max norm) or 'fro'.
+ * @example norm(x, 'fro')
+ */
 export type NormOrd = number | 'fro';
 
 /**

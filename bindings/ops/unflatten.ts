@@ -4,6 +4,12 @@ import { fmt, normAxis } from '../shape.js';
 import { reshape } from './movement.js';
 import { show } from '../args.js';
 
+/**
+ * One dim split into several sizes (one may be −1); the inverse of flatten.
+ *
+ * PyTorch: `torch.unflatten` / `Tensor.unflatten`.
+ * @example unflatten(x, 1, [1, 28, 28])   // [N, 784] -> [N, 1, 28, 28]
+ */
 export function unflatten(x: Tensor, dim: number, sizes: number[]): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('unflatten: input must be a Tensor');
   const d = normAxis(dim, x.ndim, 'unflatten');

@@ -46,11 +46,22 @@ export interface CommonOptions {
 
 const COMMON = { maximize: false, foreach: null as boolean | null };
 
+/**
+ * Options of `optim.SGD`: lr is required; momentum, dampening and weightDecay default to 0.
+ *
+ * PyTorch: `SGD(params, lr, momentum, dampening, weight_decay, nesterov, maximize)`.
+ * @example new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9, nesterov: true })
+ */
 export interface SGDOptions extends CommonOptions {
+  /** Learning rate (required). */
   lr?: number;
+  /** Momentum factor (default 0). */
   momentum?: number;
+  /** Dampening of the momentum (default 0). */
   dampening?: number;
+  /** L2 penalty added to the gradient (default 0). PyTorch: `weight_decay`. */
   weightDecay?: number;
+  /** Nesterov momentum (default false). */
   nesterov?: boolean;
 }
 
@@ -79,11 +90,24 @@ export class SGD extends FusedOptimizer<Required<SGDOptions>> {
   }
 }
 
+/**
+ * Options of `optim.Adam` / `optim.AdamW` (lr 1e-3, betas [0.9, 0.999], eps 1e-8 by default).
+ *
+ * PyTorch: `Adam(params, lr, betas, eps, weight_decay, amsgrad)`.
+ * @example new optim.Adam(model.parameters(), { lr: 2e-4, betas: [0.5, 0.999] })
+ */
 export interface AdamOptions extends CommonOptions {
+  /** Learning rate (default 1e-3). */
   lr?: number;
+  /** Decay rates of the first and second moment estimates (default [0.9, 0.999]). */
   betas?: [number, number];
+  /** Added to the denominator, outside the square root (default 1e-8). */
   eps?: number;
+  /**
+   * Adam: L2 penalty added to the gradient; AdamW: decoupled decay (default 0 and 1e-2). PyTorch: `weight_decay`.
+   */
   weightDecay?: number;
+  /** Use the maximum of past second moments (AMSGrad; default false). */
   amsgrad?: boolean;
 }
 
@@ -131,12 +155,24 @@ export class AdamW extends AdamBase {
   }
 }
 
+/**
+ * Options of `optim.RMSprop` (lr 1e-2, alpha 0.99, eps 1e-8 by default).
+ *
+ * PyTorch: `RMSprop(params, lr, alpha, eps, weight_decay, momentum, centered)`.
+ * @example new optim.RMSprop(model.parameters(), { lr: 1e-3 })
+ */
 export interface RMSpropOptions extends CommonOptions {
+  /** Learning rate (default 1e-2). */
   lr?: number;
+  /** Smoothing constant of the squared-gradient average (default 0.99). */
   alpha?: number;
+  /** Added to the denominator (default 1e-8). */
   eps?: number;
+  /** L2 penalty added to the gradient (default 0). PyTorch: `weight_decay`. */
   weightDecay?: number;
+  /** Momentum factor (default 0). */
   momentum?: number;
+  /** Normalise by the estimated variance of the gradient instead of its second moment (default false). */
   centered?: boolean;
 }
 
@@ -160,11 +196,22 @@ export class RMSprop extends FusedOptimizer<Required<RMSpropOptions>> {
   }
 }
 
+/**
+ * Options of `optim.Adagrad` (lr 1e-2, eps 1e-10 by default).
+ *
+ * PyTorch: `Adagrad(params, lr, lr_decay, weight_decay, initial_accumulator_value, eps)`.
+ * @example new optim.Adagrad(model.parameters(), { lr: 0.1 })
+ */
 export interface AdagradOptions extends CommonOptions {
+  /** Learning rate (default 1e-2). */
   lr?: number;
+  /** Learning-rate decay per step (default 0). PyTorch: `lr_decay`. */
   lrDecay?: number;
+  /** L2 penalty added to the gradient (default 0). PyTorch: `weight_decay`. */
   weightDecay?: number;
+  /** Start value of the squared-gradient sum (default 0). PyTorch: `initial_accumulator_value`. */
   initialAccumulatorValue?: number;
+  /** Added to the denominator (default 1e-10). */
   eps?: number;
 }
 
@@ -187,10 +234,20 @@ export class Adagrad extends FusedOptimizer<Required<AdagradOptions>> {
   }
 }
 
+/**
+ * Options of `optim.Adadelta` (lr 1, rho 0.9, eps 1e-6 by default).
+ *
+ * PyTorch: `Adadelta(params, lr, rho, eps, weight_decay)`.
+ * @example new optim.Adadelta(model.parameters(), { rho: 0.95 })
+ */
 export interface AdadeltaOptions extends CommonOptions {
+  /** Scale of the update (default 1). */
   lr?: number;
+  /** Decay rate of the running averages (default 0.9). */
   rho?: number;
+  /** Added inside the square roots (default 1e-6). */
   eps?: number;
+  /** L2 penalty added to the gradient (default 0). PyTorch: `weight_decay`. */
   weightDecay?: number;
 }
 

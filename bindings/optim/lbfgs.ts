@@ -13,13 +13,24 @@ import { intArg, show } from '../args.js';
 
 const fr = Math.fround;
 
+/**
+ * Options of `optim.LBFGS` (PyTorch's defaults: lr 1, maxIter 20, historySize 100, no line search).
+ *
+ * PyTorch: `LBFGS(params, lr, max_iter, max_eval, tolerance_grad, tolerance_change, history_size, line_search_fn)`.
+ * @example new optim.LBFGS([x], { lineSearchFn: 'strongWolfe' })
+ */
 export interface LBFGSOptions {
+  /** Step size (default 1). */
   lr?: number;
+  /** Iterations per `step()` (default 20). PyTorch: `max_iter`. */
   maxIter?: number;
   /** Default: maxIter · 5/4 (rounded down). */
   maxEval?: number;
+  /** Stop when the largest gradient component is at most this (default 1e-7). PyTorch: `tolerance_grad`. */
   toleranceGrad?: number;
+  /** Stop when the loss or the step changes by at most this (default 1e-9). PyTorch: `tolerance_change`. */
   toleranceChange?: number;
+  /** Number of past updates kept for the curvature estimate (default 100). PyTorch: `history_size`. */
   historySize?: number;
   /** 'strongWolfe' (PyTorch's spelling 'strong_wolfe' works too) or null for fixed steps. */
   lineSearchFn?: 'strongWolfe' | 'strong_wolfe' | null;
@@ -156,6 +167,12 @@ function strongWolfe(objFunc: ObjFunc, x: Float32Array[], t: number, d: Float32A
   return [bracketF[lowPos], bracketG[lowPos], bracket[lowPos], lsFuncEvals];
 }
 
+/**
+ * Limited-memory BFGS, PyTorch's algorithm step for step; `step(closure)` re-evaluates the loss.
+ *
+ * PyTorch: `optim.LBFGS`.
+ * @example opt.step(() => { opt.zeroGrad(); const l = f(x); l.backward(); return l; })
+ */
 export class LBFGS extends Optimizer<Resolved> {
   private readonly params: Tensor[];
   private readonly numel: number;

@@ -19,8 +19,16 @@ function schedulerArgs(name: string, optimizer: unknown, args: readonly unknown[
   return o;
 }
 
+/**
+ * Base of the learning-rate schedulers: call `step()` once per epoch, after `optimizer.step()`.
+ *
+ * PyTorch: `torch.optim.lr_scheduler.LRScheduler`.
+ * @example const sched = new optim.StepLR(opt, { stepSize: 10, gamma: 0.1 });
+ */
 export abstract class LRScheduler<O extends { lastEpoch?: number } = { lastEpoch?: number }> {
+  /** How many times `step()` has been called (−1 before the first). PyTorch: `last_epoch`. */
   lastEpoch: number;
+  /** Each group's learning rate when the scheduler was made. PyTorch: `base_lrs`. */
   readonly baseLrs: number[];
 
   constructor(readonly optimizer: Optimizer<{ lr: number }>, readonly options: O) {
@@ -33,11 +41,23 @@ export abstract class LRScheduler<O extends { lastEpoch?: number } = { lastEpoch
 
   protected abstract getLr(): number[];
 
+  /**
+   * Advances one epoch and sets every group's learning rate; call after `optimizer.step()`.
+   *
+   * PyTorch: `scheduler.step()`.
+   * @example sched.step();
+   */
   step(): void {
     this.lastEpoch++;
     this.getLr().forEach((lr, i) => { this.optimizer.paramGroups[i].lr = lr; });
   }
 
+  /**
+   * The learning rates the last `step()` set, one per group.
+   *
+   * PyTorch: `get_last_lr()`.
+   * @example sched.getLastLr()[0]
+   */
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
@@ -46,10 +66,22 @@ export abstract class LRScheduler<O extends { lastEpoch?: number } = { lastEpoch
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /**
+   * The scheduler's state as plain data, for a checkpoint.
+   *
+   * PyTorch: `state_dict()`.
+   * @example const s = sched.stateDict();
+   */
   stateDict(): { lastEpoch: number; baseLrs: number[] } {
     return { lastEpoch: this.lastEpoch, baseLrs: this.baseLrs.slice() };
   }
 
+  /**
+   * Restores a state saved by `stateDict()`.
+   *
+   * PyTorch: `load_state_dict()`.
+   * @example sched.loadStateDict(s);
+   */
   loadStateDict(sd: { lastEpoch: number }): void {
     this.lastEpoch = sd.lastEpoch;
   }

@@ -21,18 +21,42 @@ export type ParamState = Record<string, StateValue>;
 /** Serialised state: tensors become Float32Array copies (with their shapes alongside). */
 export type SavedValue = Float32Array | number | boolean | null | { data: Float32Array; shape: number[] } | SavedValue[];
 
+/**
+ * An optimiser's saved state, as `stateDict()` returns and `loadStateDict()` takes: per-parameter
+ * buffers (by parameter index) and the groups' options.
+ *
+ * PyTorch: `optimizer.state_dict()`.
+ * @example opt.loadStateDict(saved.optimizer)
+ */
 export interface OptimizerStateDict {
   state: Record<number, Record<string, SavedValue>>;
   paramGroups: Record<string, unknown>[];
 }
 
+/**
+ * One parameter group: its tensors and the options that differ from the optimiser's defaults.
+ * @example new optim.SGD([{ params: head.parameters(), lr: 0.1 }, { params: body.parameters() }], { lr: 0.01 })
+ */
 export interface ParamGroupInput {
   params: Iterable<Tensor>;
   [option: string]: unknown;
 }
 
+/**
+ * What an optimiser optimises: tensors (e.g. `model.parameters()`) or a list of parameter groups.
+ * @example new optim.Adam(model.parameters())
+ */
 export type Params = Iterable<Tensor> | ParamGroupInput[];
+/**
+ * A function that recomputes the loss (and its gradients) for optimisers that evaluate it several
+ * times per step, such as LBFGS; returns the loss.
+ * @example opt.step(() => { opt.zeroGrad(); const l = loss(); l.backward(); return l; })
+ */
 export type Closure = () => Tensor | number;
+/**
+ * A parameter group as the optimiser holds it: its tensors and every option resolved.
+ * @example opt.paramGroups[0].lr = 0.001;   // change the learning rate by hand
+ */
 export type ParamGroup<O> = O & { params: Tensor[]; initialLr?: number };
 
 function checkParam(p: unknown, who: string, where: string): Tensor {
@@ -83,8 +107,25 @@ function paramList(params: unknown, name: string): (Tensor | ParamGroupInput)[] 
   return Array.from(params as Iterable<Tensor | ParamGroupInput>);
 }
 
+/**
+ * Base of the optimisers: parameter groups, per-parameter state, `zeroGrad()`, `step()` and
+ * `stateDict()` / `loadStateDict()`.
+ *
+ * PyTorch: `torch.optim.Optimizer`.
+ * @example for (const g of opt.paramGroups) g.lr *= 0.5;
+ */
 export abstract class Optimizer<O extends { lr: number }> {
+  /**
+   * The parameter groups with their resolved options; change `lr` here to adjust it by hand.
+   *
+   * PyTorch: `param_groups`.
+   */
   readonly paramGroups: ParamGroup<O>[] = [];
+  /**
+   * Per-parameter buffers (momentum, Adam's moments, the step count), keyed by tensor.
+   *
+   * PyTorch: `state`.
+   */
   readonly state = new Map<Tensor, ParamState>();
 
   /**
@@ -175,6 +216,12 @@ export abstract class Optimizer<O extends { lr: number }> {
     return this.paramGroups.flatMap((g) => g.params);
   }
 
+  /**
+   * The optimiser's state as plain data (buffers copied), for a checkpoint.
+   *
+   * PyTorch: `state_dict()`.
+   * @example const saved = opt.stateDict();
+   */
   stateDict(): OptimizerStateDict {
     const index = new Map(this.allParams().map((p, i) => [p, i]));
     const state: OptimizerStateDict['state'] = {};
@@ -191,6 +238,12 @@ export abstract class Optimizer<O extends { lr: number }> {
     return { state, paramGroups };
   }
 
+  /**
+   * Restores a state saved by `stateDict()` (the same parameters, in the same order).
+   *
+   * PyTorch: `load_state_dict()`.
+   * @example opt.loadStateDict(saved);
+   */
   loadStateDict(sd: OptimizerStateDict): void {
     const params = this.allParams();
     if (!sd || !Array.isArray(sd.paramGroups) || sd.paramGroups.length !== this.paramGroups.length) {

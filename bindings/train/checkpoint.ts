@@ -17,6 +17,12 @@ import type { LRScheduler } from '../optim/lr_scheduler.js';
 
 const MAGIC = 'WGCKPT1\n';
 
+/**
+ * What a checkpoint saves, or restores into: model, optimiser, scheduler, epoch and any JSON extra.
+ *
+ * PyTorch: the dict passed to `torch.save`.
+ * @example await saveCheckpoint('ckpt.bin', { model, optimizer: opt, epoch })
+ */
 export interface CheckpointContents {
   model?: Module;
   optimizer?: Optimizer<{ lr: number }>;
@@ -115,6 +121,10 @@ export function serializeCheckpoint(c: CheckpointContents): Uint8Array {
   return out;
 }
 
+/**
+ * What `loadCheckpoint` returns besides restoring in place: the saved epoch and extra.
+ * @example const { epoch } = await loadCheckpoint('ckpt.bin', { model, optimizer: opt });
+ */
 export interface LoadedCheckpoint {
   epoch: number | null;
   extra: unknown;

@@ -23,6 +23,10 @@ function checkLossFn(op: string, lossFn: unknown, param = 'lossFn'): LossFn {
 
 type Batches = Iterable<Tensor[]> & { length?: number };
 
+/**
+ * How the training helpers report progress: a bar or lines on stdout, nothing, or your callback.
+ * @example fit(model, loader, opt, F.crossEntropy, { epochs: 5, progress: false })
+ */
 export interface ProgressOptions {
   /** true: bar on a TTY, lines otherwise; false: silent; a function receives every update instead. */
   progress?: boolean | ((p: BatchProgress) => void);
@@ -30,6 +34,10 @@ export interface ProgressOptions {
   label?: string;
 }
 
+/**
+ * One progress update of the training helpers, after each optimiser step.
+ * @example trainEpoch(model, loader, opt, lossFn, { onBatch: (p) => console.log(p.meanLoss) })
+ */
 export interface BatchProgress {
   batch: number;
   batches: number | undefined;
@@ -72,11 +80,19 @@ export function progressReporter(label: string, stream: Stream | null = stdoutSt
   };
 }
 
+/**
+ * Options of `trainEpoch`.
+ * @example trainEpoch(model, loader, opt, lossFn, { label: 'epoch 1' })
+ */
 export interface TrainEpochOptions extends ProgressOptions {
   /** Called after every optimiser step. */
   onBatch?: (p: BatchProgress) => void;
 }
 
+/**
+ * What `trainEpoch` returns: the mean loss, the number of batches and the wall time.
+ * @example const { loss } = trainEpoch(model, loader, opt, lossFn);
+ */
 export interface EpochResult {
   loss: number;
   batches: number;
@@ -116,6 +132,10 @@ export function trainEpoch(model: Module, loader: Batches, optimizer: Optimizer<
   return { loss: sum / Math.max(1, batches), batches, seconds };
 }
 
+/**
+ * Options of `evaluate`.
+ * @example evaluate(model, testLoader, { lossFn: F.crossEntropy, predictions: true })
+ */
 export interface EvaluateOptions {
   /** Default: none (loss reported as NaN). */
   lossFn?: LossFn;
@@ -125,6 +145,10 @@ export interface EvaluateOptions {
   predictions?: boolean;
 }
 
+/**
+ * What `evaluate` returns: loss, accuracy, the confusion matrix and, if asked, every prediction.
+ * @example const { accuracy, confusion } = evaluate(model, testLoader);
+ */
 export interface EvaluateResult {
   /** Mean loss per example (batch losses weighted by batch size). */
   loss: number;
@@ -181,6 +205,10 @@ export function evaluate(model: Module, loader: Batches, options: EvaluateOption
   };
 }
 
+/**
+ * Options of `fit`: epochs, a scheduler stepped after each epoch, validation data and a callback.
+ * @example fit(model, loader, opt, F.crossEntropy, { epochs: 10, validation: testLoader })
+ */
 export interface FitOptions extends TrainEpochOptions {
   epochs: number;
   scheduler?: LRScheduler<any>;
