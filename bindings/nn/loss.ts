@@ -93,6 +93,7 @@ export class BCEWithLogitsLoss extends Loss<TensorLike> {
 
 /** PyTorch's KLDivLoss(sizeAverage, reduce, reduction='mean', logTarget=false): log-probabilities and a target distribution. */
 export class KLDivLoss extends Loss<TensorLike> {
+  /** Whether the target holds log-probabilities. */
   readonly logTarget: boolean;
   constructor(...args: unknown[]) {
     super('KLDivLoss', args, ['sizeAverage', 'reduce', 'reduction', 'logTarget'], (o) => lossOptions('KLDivLoss', o, ['reduction', 'logTarget']));
@@ -105,6 +106,7 @@ export class KLDivLoss extends Loss<TensorLike> {
 
 /** PyTorch's HuberLoss(reduction='mean', delta=1.0). */
 export class HuberLoss extends Loss<TensorLike> {
+  /** Where the loss turns from quadratic to linear. */
   readonly delta: number;
   constructor(...args: unknown[]) {
     super('HuberLoss', args, ['reduction', 'delta'], (o) => lossOptions('HuberLoss', o, ['reduction', 'delta']));
@@ -117,6 +119,7 @@ export class HuberLoss extends Loss<TensorLike> {
 
 /** PyTorch's SmoothL1Loss(sizeAverage, reduce, reduction='mean', beta=1.0). */
 export class SmoothL1Loss extends Loss<TensorLike> {
+  /** Where the loss turns from quadratic to linear (0: the L1 loss). */
   readonly beta: number;
   constructor(...args: unknown[]) {
     super('SmoothL1Loss', args, ['sizeAverage', 'reduce', 'reduction', 'beta'], (o) => lossOptions('SmoothL1Loss', o, ['reduction', 'beta']));

@@ -168,6 +168,7 @@ function jacobiEigh(lower: Float64Array, n: number): { w: Float64Array; v: Float
   return { w, v: vs };
 }
 
+/** `[eigenvalues, eigenvectors]`, also by name (PyTorch's named tuple). @example const { eigenvalues, eigenvectors } = linalg.eigh(c) */
 export type EighResult = [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
 
 function uploArg(op: string, uplo: unknown): 'L' | 'U' {
@@ -319,7 +320,9 @@ function thinSvd(a: Float64Array, m: number, n: number): Svd {
   return { u: v2, s, vh: transposed(u2, n, m) };
 }
 
+/** `[U, S, Vh]`, also by name (PyTorch's named tuple). @example const { U, S, Vh } = linalg.svd(a) */
 export type SvdResult = [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; Vh: Tensor };
+/** Options of `linalg.svd`. @example linalg.svd(a, { fullMatrices: false }) */
 export interface SvdOptions {
   /** Only false (PyTorch's default is true): U [m, k] and Vh [k, n], k = min(m, n). */
   fullMatrices?: boolean;
@@ -534,6 +537,7 @@ function pinvProductGrad(a: Float64Array, ap: Float64Array, G: Float64Array, m: 
   return gA;
 }
 
+/** Options of `linalg.pinv`. @example linalg.pinv(a, { rtol: 1e-6 }) */
 export interface PinvOptions {
   /** Singular values below rtol·σ_max count as zero (default max(m, n)·float32 eps, as PyTorch for float32). */
   rtol?: number;
@@ -561,6 +565,7 @@ export function pinv(A: Tensor, options?: PinvOptions): Tensor {
   });
 }
 
+/** Options of `linalg.lstsq`. @example linalg.lstsq(a, b, { rcond: 1e-6 }) */
 export interface LstsqOptions {
   /** Singular values below rcond·σ_max count as zero (default max(m, n)·float32 eps, as PyTorch). */
   rcond?: number;
@@ -568,6 +573,7 @@ export interface LstsqOptions {
   driver?: 'gelsd';
 }
 
+/** What `linalg.lstsq` returns (PyTorch's named tuple, camelCased). @example const { solution, rank } = linalg.lstsq(a, b) */
 export interface LstsqResult {
   /** The minimum-norm least-squares solution [..., n, k] (or [..., n] for a vector B). */
   solution: Tensor;

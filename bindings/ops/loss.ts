@@ -326,6 +326,10 @@ export function binaryCrossEntropyWithLogits(logits: Tensor, target: TensorLike,
   return reduce(weighted(op, loss, o.weight), o.reduction);
 }
 
+/**
+ * Options of `klDiv`. PyTorch: `F.kl_div(input, target, reduction, log_target)`.
+ * @example klDiv(logp, q, { reduction: 'batchmean' })
+ */
 export interface KLDivOptions {
   /** 'mean' averages over every element (PyTorch warns it is not the KL divergence); 'batchmean' divides the sum by the batch size. */
   reduction?: Reduction;
@@ -370,6 +374,10 @@ function huberTerms(d: Tensor, k: number): Tensor {
   return where(a.lt(k), d.square().mul(0.5), a.sub(0.5 * k).mul(k));
 }
 
+/**
+ * Options of `huberLoss`. PyTorch: `F.huber_loss(input, target, reduction, delta)`.
+ * @example huberLoss(pred, y, { delta: 0.5 })
+ */
 export interface HuberLossOptions extends LossOptions {
   /** Where the loss turns from quadratic to linear (default 1, positive). */
   delta?: number;
@@ -382,6 +390,10 @@ export function huberLoss(input: Tensor, target: TensorLike, options?: HuberLoss
   return reduce(huberTerms(difference(op, input, target), o.delta), o.reduction);
 }
 
+/**
+ * Options of `smoothL1Loss`. PyTorch: `F.smooth_l1_loss(input, target, reduction, beta)`.
+ * @example smoothL1Loss(pred, y, { beta: 0.5 })
+ */
 export interface SmoothL1LossOptions extends LossOptions {
   /** Where the loss turns from quadratic to linear (default 1; 0 gives the L1 loss). */
   beta?: number;
