@@ -31,6 +31,11 @@ export enum Act {
   ERF = 0, GELU = 1, GELU_TANH = 2, SILU = 3,
 }
 
+/** What conv2dForward applies to each output after adding the bias (assembly/kernels/conv2d.ts). */
+export enum Epilogue {
+  NONE = 0, RELU = 1,
+}
+
 /** Most (collapsed) dims the stridedCopy kernel takes; its shape/stride arrays hold this many i32. */
 export const COPY_MAX_DIMS = 8;
 

@@ -110,7 +110,7 @@ function conv(k: Kernels, heap: WasmHeap, tf: Tf, N: number, C: number, H: numbe
     return {
       name: `${name} fwd`,
       flops: flops1,
-      wasmgrad: () => k.conv2dForward(x, w, bias, y, ws, ...shape, 0, 1),
+      wasmgrad: () => k.conv2dForward(x, w, bias, y, ws, ...shape, 0, 0, 1),
       tfjs: tidied(tf, fwd),
     };
   }
@@ -119,10 +119,10 @@ function conv(k: Kernels, heap: WasmHeap, tf: Tf, N: number, C: number, H: numbe
     flops: 3 * flops1,
     note: 'tfjs dW: conv2d over transposed x/dy (no Conv2DBackpropFilter kernel in tfjs-wasm 4.22)',
     wasmgrad: () => {
-      k.conv2dForward(x, w, bias, y, ws, ...shape, 0, 1);
+      k.conv2dForward(x, w, bias, y, ws, ...shape, 0, 0, 1);
       k.conv2dBackwardInput(dy, w, dx, ws, ...shape, 0, 1);
       k.conv2dBackwardWeight(x, dy, dw, ws, ...shape, 0, 1);
-      k.conv2dBackwardBias(dy, db, N, OC, OH * OW);
+      k.conv2dBackwardBias(dy, db, N, OC, OH * OW, 0, OC);
     },
     tfjs: tidied(tf, () => {
       fwd();

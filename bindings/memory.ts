@@ -18,9 +18,10 @@
  *   reclaimed then, so a step's activations and loss can still be read after the next
  *   backward() (a GAN's two losses after both backward passes), and no longer.
  * - a tick: each DataLoader batch and each read-back to JS (item(), data(), toArray()). A
- *   temporary not used during the last TICK_GRACE ticks is reclaimed then. Ticks keep the
- *   loops that never call backward() flat (evaluation with or without noGrad()), and leave
- *   room for the few read-backs and batches a training step makes between forward and backward.
+ *   temporary not used during the last TICK_GRACE ticks is reclaimed then, unless it was last
+ *   used during the last completed step (those follow the step rule). Ticks keep the loops that
+ *   never call backward() flat (evaluation with or without noGrad()), and leave room for the
+ *   few read-backs and batches a training step makes between forward and backward.
  * Scopes: noGrad(fn) and tidy(fn) reclaim, when fn returns, the temporaries made inside fn that
  * fn does not return.
  * Pressure: before wasm memory grows, owned tensors that took part in training and have not been
@@ -409,21 +410,25 @@ export function tick(): void {
   madeSinceTick = 0;
   clock++;
   ticks++;
-  sweepTemps(clock - TICK_GRACE, `it was not used during the last ${TICK_GRACE} DataLoader batches or read-backs to JS (item(), data(), toArray())`);
+  // The last completed step's temporaries (its loss, its outputs) are left to the step rule: a
+  // loop that reads several values back after optimizer.step() (a gradient norm per layer) must
+  // not lose the loss it reads last. That set is one step's worth, so memory stays bounded.
+  sweepTemps(clock - TICK_GRACE, `it was not used during the last ${TICK_GRACE} DataLoader batches or read-backs to JS (item(), data(), toArray())`, prevStepBegan, stepBegan);
   if (scopeCount > 4096) compactScopes();
 }
 
 /**
  * Drops the records of released and non-temporary tensors from the temporaries list (in place),
- * and reclaims the temporaries last used before clock `minUse`.
+ * and reclaims the temporaries last used before clock `minUse`, except those last used in
+ * [spareFrom, spareTo).
  */
-function sweepTemps(minUse: number, why: string): void {
+function sweepTemps(minUse: number, why: string, spareFrom = 0, spareTo = 0): void {
   let j = 0;
   for (let i = 0; i < tempCount; i++) {
     const h = temps[i]!;
     temps[i] = null;
     if (h.released || h.kind !== TEMP) continue;
-    if (h.lastUse < minUse) {
+    if (h.lastUse < minUse && !(h.lastUse >= spareFrom && h.lastUse < spareTo)) {
       release(h, why);
       continue;
     }

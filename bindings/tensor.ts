@@ -6,7 +6,7 @@
  */
 import { f32, K } from './wasm.js';
 import { Handle, track, release, now, tick, makeKept, factoryLeaf } from './memory.js';
-import { Shape, fmt, sizeOf } from './shape.js';
+import { Shape, fmt, normAxis, sizeOf } from './shape.js';
 import { boolArg, checkDims, checkOptions, intArg, isPlainObject, keysOf, numberArg, show, sizeArgs } from './args.js';
 import type { GradNode } from './autograd.js';
 import * as ops from './ops/index.js';
@@ -227,7 +227,7 @@ export class Tensor {
   relu(): Tensor { return ops.relu(this); }
   leakyRelu(negativeSlope = 0.01): Tensor { return ops.leakyRelu(this, negativeSlope); }
   tanh(): Tensor { return ops.tanh(this); }
-  softplus(): Tensor { return ops.softplus(this); }
+  softplus(beta = 1, threshold = 20): Tensor { return ops.softplus(this, beta, threshold); }
   erf(): Tensor { return ops.erf(this); }
   gelu(options?: ops.GeluOptions): Tensor { return ops.gelu(this, options); }
   silu(): Tensor { return ops.silu(this); }
@@ -253,6 +253,78 @@ export class Tensor {
   permute(...dims: (number | readonly number[])[]): Tensor { return ops.permute(this, dims.flat()); }
   slice(dim: number, start: number, end?: number, step = 1): Tensor { return ops.slice(this, dim, start, end, step); }
   indexSelect(dim: number, index: ArrayLike<number> | Tensor): Tensor { return ops.indexSelect(this, dim, index); }
+
+  // PyTorch habits. Each works as in PyTorch or throws a TypeError saying what to write instead:
+  // a silent `undefined` (x.dtype, x.mT) or an ignored conversion would be worse than an error.
+  /** Number of elements (PyTorch's numel(); also the `size` property). */
+  numel(): number { return this.size; }
+  /** Number of dimensions (PyTorch's dim(); also the `ndim` property). */
+  dim(): number { return this.ndim; }
+  /** Always 'float32': every wasmgrad tensor is float32. */
+  get dtype(): 'float32' { return 'float32'; }
+  /** Always 'cpu': the kernels run in WebAssembly on the CPU. */
+  get device(): 'cpu' { return 'cpu'; }
+  /** The transpose of a tensor with at most 2 dimensions (PyTorch's t()). */
+  t(): Tensor {
+    if (this.ndim > 2) throw new RangeError(`t: expects a tensor with at most 2 dimensions, got shape ${fmt(this.shape)}; use transpose(dim0, dim1) or mT`);
+    return this.ndim < 2 ? this : ops.transpose(this, 0, 1);
+  }
+  /** The last two dimensions swapped (PyTorch's mT). */
+  get mT(): Tensor {
+    if (this.ndim < 2) throw new RangeError(`mT: expects a tensor with at least 2 dimensions, got shape ${fmt(this.shape)}`);
+    return ops.transpose(this, -2, -1);
+  }
+  /** The slice at `index` along `dim`, that dimension removed (PyTorch's select(); x[i] in Python is x.select(0, i)). */
+  select(dim: number, index: number): Tensor {
+    const d = normAxis(dim, this.ndim, 'select');
+    const n = this.shape[d];
+    if (!Number.isInteger(index) || index < -n || index >= n) {
+      throw new RangeError(`select: index ${show(index)} is out of range for dimension ${dim} of size ${n} (shape ${fmt(this.shape)})`);
+    }
+    const i = index < 0 ? index + n : index;
+    return ops.squeeze(ops.slice(this, d, i, i + 1), d);
+  }
+  /** `length` elements from `start` along `dim` (PyTorch's narrow()). */
+  narrow(dim: number, start: number, length: number): Tensor {
+    const d = normAxis(dim, this.ndim, 'narrow');
+    const n = this.shape[d];
+    const s = intArg('narrow', 'start', start, undefined, -n, n);
+    const len = intArg('narrow', 'length', length, undefined, 0);
+    const from = s < 0 ? s + n : s;
+    if (from + len > n) throw new RangeError(`narrow: start ${s} + length ${len} exceeds dimension ${dim} of size ${n} (shape ${fmt(this.shape)})`);
+    return ops.slice(this, d, from, from + len);
+  }
+  /** Nested arrays, as PyTorch's tolist() (the same as toArray()). */
+  tolist(): NestedArray { return this.toArray(); }
+  /** This tensor: it is float32 already. */
+  float(): this { return this; }
+  /** This tensor: its memory is always contiguous. */
+  contiguous(): this { return this; }
+  /** This tensor: it is on the CPU already. */
+  cpu(): this { return this; }
+  /** to('cpu'), to('float32') and to({ device: 'cpu', dtype: 'float32' }) return this tensor; anything else is an error. */
+  to(...args: unknown[]): this {
+    for (const a of args) {
+      const ok = a === 'cpu' || a === 'float32' || a === 'float'
+        || (isPlainObject(a) && Object.entries(a).every(([k, v]) => (k === 'device' && v === 'cpu') || (k === 'dtype' && (v === 'float32' || v === 'float'))));
+      if (!ok) throw new TypeError(`to: wasmgrad tensors are float32 on the CPU (WebAssembly) only; got ${show(a)}`);
+    }
+    return this;
+  }
+  /** Always throws: wasmgrad has no GPU device. */
+  cuda(): never { throw new TypeError('cuda: wasmgrad has no GPU device; its kernels run in WebAssembly on the CPU (drop .cuda() / .to(device))'); }
+  /** Always throws: there is no NumPy in JavaScript (use data() or toArray()). */
+  numpy(): never { throw new TypeError('numpy: there is no NumPy in JavaScript; use data() for a Float32Array copy or toArray() for nested arrays'); }
+  /** Always throws: tensors are float32 only (integer-valued float32 serves as labels). */
+  long(): never { throw new TypeError(notFloat32('long')); }
+  /** Always throws: tensors are float32 only. */
+  int(): never { throw new TypeError(notFloat32('int')); }
+  /** Always throws: tensors are float32 only. */
+  double(): never { throw new TypeError(notFloat32('double')); }
+  /** Always throws: tensors are float32 only. */
+  half(): never { throw new TypeError(notFloat32('half')); }
+  /** Always throws: tensors are float32 only (comparisons give 0/1 float32). */
+  bool(): never { throw new TypeError(notFloat32('bool')); }
 
   // In-place updates (for optimiser-style code inside noGrad); they do not record gradients.
   add_(other: TensorLike, alpha = 1): this { ops.inPlace(this, 'add_', other, alpha); return this; }
@@ -509,4 +581,10 @@ function withGradFlag(t: Tensor, op: string, options: FactoryOptions | undefined
  */
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
+}
+
+/** Why a dtype conversion is refused, and what to write instead. */
+function notFloat32(op: string): string {
+  return `${op}: wasmgrad tensors are float32 only. Integer-valued float32 tensors serve as class labels and indices `
+    + '(crossEntropy, nllLoss, indexSelect, gather accept them as they are, exact below 2^24): drop the conversion';
 }

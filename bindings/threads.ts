@@ -27,6 +27,8 @@ export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', '
   'activation', 'activationBackward', 'layerNormForward', 'layerNormBackward', 'layerNormParamGrads',
   'attentionForward', 'attentionBackward', 'interpolateForward', 'interpolateBackward',
   'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward',
+  'conv2dBackwardBias', 'reluBackwardBias', 'binary',
+  'sgdStep', 'adamStep', 'rmspropStep', 'adagradStep', 'adadeltaStep',
 ] as const satisfies readonly (keyof KernelExports)[];
 type KernelName = typeof THREAD_KERNELS[number];
 /** A kernel's arguments as a tuple (a task built with the wrong count does not compile). */
@@ -85,7 +87,6 @@ let NodeWorker: (new (url: URL) => WorkerLike & { unref(): void; once(ev: string
  * synchronous loop, when no 'message' event can be delivered.
  */
 function spawn(index: number, ctl: SharedArrayBuffer): { worker: WorkerLike; started: Promise<void> } {
-  const url = new URL('./thread-worker.js', import.meta.url);
   const scratch = slotScratch[index] ??= alloc(K().gemmScratchBytes());
   const start = { module: loadedModule, memory: sharedMemory, control: ctl, index, scratch, kernels: THREAD_KERNELS,
     tile: pool?.workerTile ?? currentTileId };
@@ -93,14 +94,15 @@ function spawn(index: number, ctl: SharedArrayBuffer): { worker: WorkerLike; sta
   const started = new Promise<void>((resolve, reject) => {
     const fail = (what: string) => reject(new Error(`wasmgrad: worker thread ${index + 1} failed to start: ${what}`));
     if (isNode) {
-      const w = new NodeWorker!(url);
+      const w = new NodeWorker!(new URL('./thread-worker.js', import.meta.url));
       w.unref();
       w.once('message', (m: unknown) => (m === 'ready' ? resolve() : fail(String(m))));
       w.once('error', (e: Error) => fail(e.message));
       w.postMessage(start);
       worker = w;
     } else {
-      const w = new Worker(url, { type: 'module' });
+      // One expression, so that bundlers (Vite, webpack) see the worker script and bundle it.
+      const w = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
       w.onmessage = (e) => (e.data === 'ready' ? resolve() : fail(String(e.data)));
       w.onerror = (e) => fail(e.message || 'script error');
       w.postMessage(start);

@@ -63,6 +63,25 @@ test('train, input per batch: tensor(float32Slice).reshape(...) each step', asyn
   assert.ok(last < first, `it trains (${first} → ${last})`);
 });
 
+test('train, many read-backs after step(): a gradient norm per layer, then loss.item()', async () => {
+  // Nine read-backs between backward() and loss.item() are nine ticks: the loss (last used in the
+  // completed step) must survive them, and memory must still stay flat.
+  wg.manualSeed(2);
+  const layers = Array.from({ length: 9 }, (_, k) => new nn.Linear(k === 0 ? 20 : 16, k === 8 ? 3 : 16));
+  const model = new nn.Sequential(...layers.flatMap((l, k) => (k < 8 ? [l, new nn.Sigmoid()] : [l])));
+  const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.8, nesterov: true, weightDecay: 1e-5 });
+  let norms = 0;
+  await flat('train, read-backs after step()', () => {
+    const loss = F.crossEntropy(model(wg.randn(10, 20)), wg.randint(0, 3, [10]));
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    norms += wg.noGrad(() => layers.map((l) => l.weight.grad!.square().sum().sqrt().item())).length;
+    assert.ok(Number.isFinite(loss.item()));
+  });
+  assert.is(norms, 9 * N);
+});
+
 test('train, DataLoader: for (const [x, y] of loader)', async () => {
   wg.manualSeed(2);
   const ds = new data.TensorDataset(wg.randn([320, 20]), Float32Array.from({ length: 320 }, (_, i) => i % 4));

@@ -92,6 +92,33 @@ test('Conv2d, pools, activations, Flatten equal their functional ops in value an
   assert.equal(new nn.Conv2d(1, 32, 3).forward(zeros([1, 1, 28, 28])).shape, [1, 32, 26, 26]);
 });
 
+
+test('Sequential runs Conv2d + ReLU as one fused op with the bytes of the two ops', () => {
+  const bytes = (t: Tensor) => Array.from(new Uint8Array(t.data().buffer.slice(0)));
+  // C = 1 takes the direct path, 5 and 48 channels the im2col GEMMs (48 >= 40: the plain product)
+  for (const [C, OC, padding] of [[1, 6, 0], [5, 7, 1], [3, 48, 1]]) {
+    const conv = new nn.Conv2d(C, OC, 3, { padding }), relu = new nn.ReLU();
+    const net = new nn.Sequential(conv, relu, new nn.Flatten());
+    const x = randn([3, C, 9, 8], { requiresGrad: true });
+    const y = net.forward(x);
+    const made = (y as unknown as { _node: { inputs: { _node: { op: string } }[] } })._node.inputs[0]._node.op;
+    assert.is(made, 'conv2dRelu', 'the pair ran as the fused op');
+    const gy = randn(y.shape.slice());
+    y.mul(gy).sum().backward();
+    const fused = [y, x.grad!, conv.weight.grad!, conv.bias!.grad!].map(bytes);
+    for (const p of [x, conv.weight, conv.bias!]) p.grad = null;
+    const y2 = F.conv2d(x, conv.weight, conv.bias, { padding }).relu().flatten(1);
+    y2.mul(gy).sum().backward();
+    const plain = [y2, x.grad!, conv.weight.grad!, conv.bias!.grad!].map(bytes);
+    ['output', 'x.grad', 'weight.grad', 'bias.grad'].forEach((what, i) => assert.equal(fused[i], plain[i], `C=${C} OC=${OC}: ${what}`));
+    x.grad = null;
+  }
+  // a ReLU subclass with its own forward is not fused away
+  class Shifted extends nn.ReLU { override forward(t: Tensor): Tensor { return t.relu().add(1); } }
+  const conv = new nn.Conv2d(1, 2, 3);
+  const out = new nn.Sequential(conv, new Shifted()).forward(randn([1, 1, 5, 5]));
+  assert.ok(Math.min(...out.data()) >= 1, 'the subclass forward ran');
+});
 test('Dropout: identity in eval mode, zeroes about p and rescales in training', () => {
   const d = new nn.Dropout(0.25);
   const x = tensor(new Float32Array(4000).fill(1), { shape: [4000] });

@@ -47,7 +47,7 @@ function count(p: Pixels, color: string, region = { x0: 0, y0: 0, x1: 1, y1: 1 }
 }
 
 async function render(chart: Chart): Promise<Pixels> {
-  const png = renderPng(chart);
+  const png = Buffer.from(renderPng(chart));
   assert.ok(png.equals(renderPng(chart)), `${chart.title}: two renders differ`);
   // IHDR: width and height are the big-endian words at bytes 16 and 20.
   assert.is(png.readUInt32BE(16), chart.width * 2);

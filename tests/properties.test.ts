@@ -47,6 +47,10 @@ const NOT_OPS: Record<string, string> = {
   'data.readCsvFile': 'an async file reader (tests/data.test.ts)', 'data.loadMnist': 'reads MNIST files (tests/data.test.ts)',
   'data.mnistDataset': 'reads MNIST files (tests/loader.test.ts)', 'train.saveCheckpoint': 'writes a file (tests/checkpoint.test.ts)',
   'train.loadCheckpoint': 'reads a file (tests/checkpoint.test.ts)',
+  'Tensor.numel': 'a query (size)', 'Tensor.dim': 'a query (ndim)', 'Tensor.tolist': 'toArray()',
+  'Tensor.float': 'returns this (PyTorch habit; tests/pytorch-args.test.ts)', 'Tensor.contiguous': 'returns this (PyTorch habit)', 'Tensor.cpu': 'returns this (PyTorch habit)',
+  'Tensor.to': 'returns this or refuses (tests/pytorch-args.test.ts)', 'Tensor.cuda': 'always refuses (tests/pytorch-args.test.ts)', 'Tensor.numpy': 'always refuses',
+  'Tensor.long': 'always refuses', 'Tensor.int': 'always refuses', 'Tensor.double': 'always refuses', 'Tensor.half': 'always refuses', 'Tensor.bool': 'always refuses',
   'Tensor._view': 'internal', 'Tensor._read': 'internal', 'Tensor._toArray': 'internal',
 };
 
@@ -55,6 +59,8 @@ const NOT_OPS: Record<string, string> = {
  * checked elsewhere (gradcheck, PyTorch fixtures); a property here is still owed.
  */
 const PENDING: Record<string, string> = {
+  'Tensor.select': 'slice + squeeze; tests/pytorch-args.test.ts (values, gradient, errors)', 'Tensor.narrow': 'a slice; tests/pytorch-args.test.ts',
+  'Tensor.t': 'a transpose; tests/pytorch-args.test.ts',
   valueAndGrad: 'a transform; tests/engine.test.ts', grad: 'a transform; tests/engine.test.ts', backward: 'autodiff itself',
 };
 

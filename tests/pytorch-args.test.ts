@@ -368,4 +368,31 @@ test('nn.init: PyTorch positional arguments and spellings, trailing-underscore n
   throwsLike(() => nn.init.uniform(w, 1, 0), RangeError, /^init.uniform: a \(1\) must not exceed b \(0\)/);
 });
 
+test('tensor habits: numel, dim, dtype, device, t, mT, select, narrow, tolist, to/cpu/float/contiguous; the rest refuse by name', () => {
+  const x = wg.arange(6).reshape(2, 3);
+  assert.is(x.numel(), 6);
+  assert.is(x.dim(), 2);
+  assert.is(x.dtype, 'float32');
+  assert.is(x.device, 'cpu');
+  assert.equal(x.t().toArray(), [[0, 3], [1, 4], [2, 5]]);
+  assert.equal(wg.arange(8).reshape(2, 2, 2).mT.toArray(), [[[0, 2], [1, 3]], [[4, 6], [5, 7]]]);
+  assert.equal(x.select(0, 1).toArray(), [3, 4, 5]);
+  assert.equal(x.select(-1, -1).toArray(), [2, 5]);
+  assert.equal(x.narrow(1, 1, 2).toArray(), [[1, 2], [4, 5]]);
+  assert.equal(x.tolist(), x.toArray());
+  for (const same of [x.to('cpu'), x.to('float32'), x.to({ device: 'cpu', dtype: 'float32' }), x.cpu(), x.float(), x.contiguous()]) assert.ok(same === x);
+  // select's gradient flows back into the selected row only.
+  const w = wg.ones([2, 3], { requiresGrad: true });
+  w.select(0, 1).sum().backward();
+  assert.equal(w.grad!.toArray(), [[0, 0, 0], [1, 1, 1]]);
+  throwsLike(() => x.select(0, 2), RangeError, /^select: index 2 is out of range for dimension 0 of size 2/);
+  throwsLike(() => x.narrow(1, 2, 2), RangeError, /^narrow: start 2 \+ length 2 exceeds dimension 1 of size 3/);
+  throwsLike(() => wg.arange(8).reshape(2, 2, 2).t(), RangeError, /^t: expects a tensor with at most 2 dimensions/);
+  throwsLike(() => x.to('cuda'), TypeError, /^to: wasmgrad tensors are float32 on the CPU/);
+  throwsLike(() => x.cuda(), TypeError, /^cuda: wasmgrad has no GPU device/);
+  throwsLike(() => x.numpy(), TypeError, /^numpy: there is no NumPy in JavaScript/);
+  for (const op of ['long', 'int', 'double', 'half', 'bool'] as const) throwsLike(() => x[op](), TypeError, new RegExp(`^${op}: wasmgrad tensors are float32 only`));
+  throwsLike(() => F.relu(x, true), RangeError, /^relu: inplace=true is not supported/);
+});
+
 test.run();

@@ -1,6 +1,8 @@
 import {
   conv2dWorkspaceBytes, conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, conv2dBackwardBias,
+  reluBackwardBias,
 } from "../kernels/conv2d";
+import { Epilogue } from "../abi";
 import { filled, randomArray, ptr, reseed, worstError } from "./testutil";
 
 type GradKernel = (a: usize, b: usize, out: usize, ws: usize, N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32,
@@ -74,14 +76,23 @@ function checkShape(s: Shape, withBias: bool): void {
   }
   s.forEachTerm((xi, wi, yi) => { gOut[yi] += <f64>gA[xi] * <f64>gB[wi]; });
   conv2dForward(ptr(x), ptr(w), withBias ? ptr(bias) : 0, ptr(y), changetype<usize>(ws),
-    s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, s.OH, s.OW, 0, 1);
+    s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, s.OH, s.OW, Epilogue.NONE, 0, 1);
   expect<f64>(worstError(y, gOut, s.ySize, tol)).toBeLessThanOrEqual(1, "forward");
   const ySplit = filled(s.ySize, NaN);
   for (let part = 0; part < SPLIT; part++) {
     conv2dForward(ptr(x), ptr(w), withBias ? ptr(bias) : 0, ptr(ySplit), changetype<usize>(ws),
-      s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, s.OH, s.OW, part, SPLIT);
+      s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, s.OH, s.OW, Epilogue.NONE, part, SPLIT);
   }
   expect<bool>(sameBits(y, ySplit, s.ySize)).toBe(true, "forward split in parts");
+
+  // fused ReLU: the bits of relu (v > 0 ? v : +0) of the plain forward, for any split
+  const yRelu = filled(s.ySize, NaN), reluWant = filled(s.ySize, 0);
+  for (let i = 0; i < s.ySize; i++) reluWant[i] = y[i] > 0 ? y[i] : 0;
+  for (let part = 0; part < SPLIT; part++) {
+    conv2dForward(ptr(x), ptr(w), withBias ? ptr(bias) : 0, ptr(yRelu), changetype<usize>(ws),
+      s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, s.OH, s.OW, Epilogue.RELU, part, SPLIT);
+  }
+  expect<bool>(sameBits(yRelu, reluWant, s.ySize)).toBe(true, "forward with fused relu");
 
   // dX = Σ dy * w over the terms that read each x; dW = Σ dy * x
   gA = dy; gB = w; gOut = new StaticArray<f64>(max(s.xSize, 1));
@@ -96,8 +107,21 @@ function checkShape(s: Shape, withBias: bool): void {
   const dbWant = new StaticArray<f64>(max(s.OC, 1));
   const plane = s.OH * s.OW;
   for (let i = 0; i < s.ySize; i++) dbWant[(i / plane) % s.OC] += dy[i];
-  conv2dBackwardBias(ptr(dy), ptr(db), s.N, s.OC, plane);
+  conv2dBackwardBias(ptr(dy), ptr(db), s.N, s.OC, plane, 0, s.OC);
   expect<f64>(worstError(db, dbWant, s.OC, tol)).toBeLessThanOrEqual(1, "backward bias");
+  const dbSplit = filled(s.OC, NaN);
+  conv2dBackwardBias(ptr(dy), ptr(dbSplit), s.N, s.OC, plane, 0, s.OC / 2);
+  conv2dBackwardBias(ptr(dy), ptr(dbSplit), s.N, s.OC, plane, s.OC / 2, s.OC);
+  expect<bool>(sameBits(db, dbSplit, s.OC)).toBe(true, "backward bias split by channel");
+
+  // through the fused relu: g = yRelu > 0 ? dy : 0, and db the bias gradient of g, bit for bit
+  const g = filled(s.ySize, NaN), gWant = filled(s.ySize, 0), dbRelu = filled(s.OC, NaN), dbOfG = filled(s.OC, NaN);
+  for (let i = 0; i < s.ySize; i++) gWant[i] = yRelu[i] > 0 ? dy[i] : 0;
+  reluBackwardBias(ptr(dy), ptr(yRelu), ptr(g), ptr(dbRelu), s.N, s.OC, plane, 0, s.OC / 2);
+  reluBackwardBias(ptr(dy), ptr(yRelu), ptr(g), ptr(dbRelu), s.N, s.OC, plane, s.OC / 2, s.OC);
+  conv2dBackwardBias(ptr(gWant), ptr(dbOfG), s.N, s.OC, plane, 0, s.OC);
+  expect<bool>(sameBits(g, gWant, s.ySize)).toBe(true, "relu gradient");
+  expect<bool>(sameBits(dbRelu, dbOfG, s.OC)).toBe(true, "bias gradient through relu");
 }
 
 describe("conv2d", () => {

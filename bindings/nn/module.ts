@@ -265,7 +265,23 @@ export abstract class Module<Out = Tensor> {
   }
 }
 
-/** Runs its children in order. */
+/**
+ * A layer that can apply a following ReLU itself (Conv2d): forwardRelu(x) is relu(forward(x)),
+ * or null when it cannot (a subclass that overrides forward).
+ */
+export interface ReluFusable {
+  forwardRelu(x: Tensor): Tensor | null;
+}
+
+/** nn.ReLU itself, not a subclass with a forward of its own (ReLU marks itself, see layers.ts). */
+function isPlainRelu(m: AnyModule): boolean {
+  return (m as { fusableRelu?: () => boolean }).fusableRelu?.() === true;
+}
+
+/**
+ * Runs its children in order. A Conv2d followed by a plain ReLU runs as one fused op
+ * (conv2dRelu): the same bytes, one pass less over the convolution's output.
+ */
 export class Sequential extends Module {
   constructor(...modules: Module[]) {
     super();
@@ -277,7 +293,18 @@ export class Sequential extends Module {
    * @example seq.forward(x)
    */
   forward(x: Tensor): Tensor {
-    for (const m of this.children()) x = m.forward(x) as Tensor;
+    const c = this.children();
+    for (let i = 0; i < c.length; i++) {
+      // a layer followed by a plain ReLU runs both as one op where the layer can (Conv2d): the
+      // same bytes, one pass less over its output
+      const fused = i + 1 < c.length && isPlainRelu(c[i + 1]) ? (c[i] as Partial<ReluFusable>).forwardRelu?.(x) : undefined;
+      if (fused) {
+        x = fused;
+        i++;
+      } else {
+        x = c[i].forward(x) as Tensor;
+      }
+    }
     return x;
   }
 

@@ -7,7 +7,7 @@ import { GradNode, needsGrad, attach } from '../autograd.js';
 import { K } from '../wasm.js';
 import { Act } from '../abi.generated.js';
 import { splitItems, threadsFor } from '../threads.js';
-import { bindArgs, oneOf, show } from '../args.js';
+import { bindArgs, oneOf, show, unsupported } from '../args.js';
 
 // ~60 float64 operations per element: worth a thread split from a few tens of thousands of
 // elements. Runs of 16 keep every element on the same (vector) path whatever the split.
@@ -68,5 +68,8 @@ export function gelu(x: Tensor, ...args: ('none' | 'tanh' | GeluOptions | undefi
   return activation(approximate === 'tanh' ? Act.GELU_TANH : Act.GELU, 'gelu', x);
 }
 
-/** SiLU (swish): x·σ(x). */
-export const silu = (x: Tensor): Tensor => activation(Act.SILU, 'silu', x);
+/** SiLU (swish): x·σ(x). PyTorch's inplace=true is refused (ops return new tensors), never silently ignored. */
+export function silu(x: Tensor, inplace = false): Tensor {
+  unsupported('silu', 'inplace', inplace, false, 'ops return new tensors; write y = silu(x)');
+  return activation(Act.SILU, 'silu', x);
+}

@@ -8,6 +8,7 @@ import { record } from '../autograd.js';
 import { K } from '../wasm.js';
 import { convParts, splitItems } from '../threads.js';
 import { fmt } from '../shape.js';
+import { Epilogue } from '../abi.generated.js';
 import { bindArgs, boolArg, keysOf, show, unsupported } from '../args.js';
 
 /**
@@ -92,40 +93,67 @@ function geomArgs(g: ConvGeometry): number[] {
  * with the options last: conv2d(x, w, b, 1, 1) or conv2d(x, w, b, { padding: 1 }).
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, ...rest: (Pair | Padding | Conv2dOptions | undefined)[]): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`conv2d: input must be a Tensor, got ${show(x)}`);
-  if (!(weight instanceof Tensor)) throw new TypeError(`conv2d: weight must be a Tensor, got ${show(weight)}`);
-  if (bias !== undefined && bias !== null && !(bias instanceof Tensor)) throw new TypeError(`conv2d: bias must be a Tensor or null, got ${show(bias)}`);
-  const g = convGeometry(x, weight, bindArgs('conv2d', rest, CONV_ARGS) as Conv2dOptions);
+  return convOp('conv2d', x, weight, bias, rest, false);
+}
+
+/**
+ * relu(conv2d(x, weight, bias, ...)) in one op (as torch.nn.intrinsic.ConvReLU2d): the ReLU is
+ * applied where the kernel adds the bias, and its gradient where the bias gradient is summed, so
+ * the convolution's output is not read and written again by a separate relu pass (bytes identical
+ * to the two ops). nn.Sequential uses it for a Conv2d followed by a ReLU.
+ */
+export function conv2dRelu(x: Tensor, weight: Tensor, bias?: Tensor | null, ...rest: (Pair | Padding | Conv2dOptions | undefined)[]): Tensor {
+  return convOp('conv2dRelu', x, weight, bias, rest, true);
+}
+
+function convOp(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined,
+  rest: (Pair | Padding | Conv2dOptions | undefined)[], relu: boolean): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${show(x)}`);
+  if (!(weight instanceof Tensor)) throw new TypeError(`${op}: weight must be a Tensor, got ${show(weight)}`);
+  if (bias !== undefined && bias !== null && !(bias instanceof Tensor)) throw new TypeError(`${op}: bias must be a Tensor or null, got ${show(bias)}`);
+  const g = convGeometry(x, weight, bindArgs(op, rest, CONV_ARGS) as Conv2dOptions);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.OC)) {
-    throw new RangeError(`conv2d: bias must have shape [${g.OC}], got ${fmt(bias.shape)}`);
+    throw new RangeError(`${op}: bias must have shape [${g.OC}], got ${fmt(bias.shape)}`);
   }
   const k = K();
   const args = geomArgs(g);
   const wsBytes = k.conv2dWorkspaceBytes(g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.OH, g.OW);
   // multiply-adds of each pass (forward, dX and dW alike), for the thread split's size test
   const flops = 2 * g.N * g.OC * g.OH * g.OW * g.C * g.KH * g.KW;
-  const out = Tensor._empty([g.N, g.OC, g.OH, g.OW], 'conv2d');
-  convParts('conv2dForward', flops, wsBytes, [x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr], args);
+  const out = Tensor._empty([g.N, g.OC, g.OH, g.OW], op);
+  convParts('conv2dForward', flops, wsBytes, [x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr], [...args, relu ? Epilogue.RELU : Epilogue.NONE]);
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  return record(out, 'conv2d', inputs, (gy) => {
+  return record(out, op, inputs, (gy) => {
     const grads: (Tensor | null)[] = [null, null, null];
+    const wantDb = bias !== null && bias !== undefined && bias.requiresGrad;
+    const db = wantDb ? Tensor._empty(bias.shape, `${op} backward`) : null;
+    const OHW = g.OH * g.OW;
+    if (relu) {
+      // the gradient at the ReLU's input, with the bias gradient summed in the same pass
+      const gz = Tensor._empty(out.shape, `${op} backward`);
+      splitItems('reluBackwardBias', g.OC, 16 * out.size, 1, (lo, hi) => [gy.ptr, out.ptr, gz.ptr, db ? db.ptr : 0, g.N, g.OC, OHW, lo, hi]);
+      gy = gz;
+    } else if (db) {
+      convBiasGrad(gy, db, g.N, g.OC, OHW);
+    }
+    grads[2] = db;
     if (x.requiresGrad) {
-      const dx = Tensor._empty(x.shape, 'conv2d backward');
+      const dx = Tensor._empty(x.shape, `${op} backward`);
       convParts('conv2dBackwardInput', flops, wsBytes, [gy.ptr, weight.ptr, dx.ptr], args);
       grads[0] = dx;
     }
     if (weight.requiresGrad) {
-      const dw = Tensor._empty(weight.shape, 'conv2d backward');
+      const dw = Tensor._empty(weight.shape, `${op} backward`);
       convParts('conv2dBackwardWeight', flops, wsBytes, [x.ptr, gy.ptr, dw.ptr], args);
       grads[1] = dw;
     }
-    if (bias && bias.requiresGrad) {
-      const db = Tensor._empty(bias.shape, 'conv2d backward');
-      k.conv2dBackwardBias(gy.ptr, db.ptr, g.N, g.OC, g.OH * g.OW);
-      grads[2] = db;
-    }
     return grads;
   });
+}
+
+/** db[oc] = Σ gy[:, oc] of gy [N, OC, OHW], split over threads by channel (each sum made whole by one). */
+export function convBiasGrad(gy: Tensor, db: Tensor, N: number, OC: number, OHW: number): void {
+  splitItems('conv2dBackwardBias', OC, 16 * N * OC * OHW, 1, (lo, hi) => [gy.ptr, db.ptr, N, OC, OHW, lo, hi]);
 }
 
 /**

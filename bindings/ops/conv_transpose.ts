@@ -13,7 +13,8 @@ import { record } from '../autograd.js';
 import { K } from '../wasm.js';
 import { convParts } from '../threads.js';
 import { fmt } from '../shape.js';
-import { pair, type Pair } from './conv.js';
+import { Epilogue } from '../abi.generated.js';
+import { pair, convBiasGrad, type Pair } from './conv.js';
 import { bindArgs, keysOf, show, unsupported } from '../args.js';
 import { Bin } from './codes.js';
 
@@ -107,7 +108,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
     const grads: (Tensor | null)[] = [null, null, null];
     if (x.requiresGrad) {
       const dx = Tensor._empty(x.shape, `${OP} backward`);
-      convParts('conv2dForward', flops, wsBytes, [gy.ptr, weight.ptr, 0, dx.ptr], args);
+      convParts('conv2dForward', flops, wsBytes, [gy.ptr, weight.ptr, 0, dx.ptr], [...args, Epilogue.NONE]);
       grads[0] = dx;
     }
     if (weight.requiresGrad) {
@@ -117,7 +118,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
     }
     if (bias && bias.requiresGrad) {
       const db = Tensor._empty(bias.shape, `${OP} backward`);
-      k.conv2dBackwardBias(gy.ptr, db.ptr, g.N, g.outC, OHW);
+      convBiasGrad(gy, db, g.N, g.outC, OHW);
       grads[2] = db;
     }
     return grads;

@@ -9,9 +9,12 @@ import { broadcastShapes, broadcastStrides, collapseDims, sameShape, fmt } from 
 import { Bin, Un } from './codes.js';
 import { sumTo } from './reduce.js';
 import { splitItems, threadsFor } from '../threads.js';
-import { show } from '../args.js';
+import { numberArg, show } from '../args.js';
 
 const SCALAR_SHAPE: readonly number[] = [];
+
+/** The strides of a dense operand as one row of the binary kernel's 4-dim box. */
+const DENSE: readonly number[] = [0, 0, 0, 1];
 
 /** A number operand becomes a 0-d temporary tensor. */
 export function asTensor(x: TensorLike, op: string, param = 'argument'): Tensor {
@@ -24,16 +27,38 @@ export function asTensor(x: TensorLike, op: string, param = 'argument'): Tensor 
   throw new TypeError(`${op}: ${param} must be a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
 }
 
+/**
+ * The binary kernel over the box d (4 dims, strides xa/xb in elements, y dense), split over threads
+ * when large: along the outermost dim longer than 1, in runs of 16 when that is the row dim (so
+ * every element takes the SIMD or scalar path it takes unsplit). Each element is computed on its
+ * own, so the split changes no bit. Memory-bound: ~16 FLOP-equivalents per element.
+ */
+export function runBinary(code: number, ap: number, bp: number, yp: number, d: readonly number[],
+  xa: readonly number[], xb: readonly number[]): void {
+  const total = d[0] * d[1] * d[2] * d[3];
+  const k = d[0] > 1 ? 0 : d[1] > 1 ? 1 : d[2] > 1 ? 2 : 3;
+  if (threadsFor(16 * total) <= 1 || d[k] < 2) {
+    K().binary(code, ap, bp, yp, d[0], d[1], d[2], d[3], xa[0], xa[1], xa[2], xa[3], xb[0], xb[1], xb[2], xb[3]);
+    return;
+  }
+  const yStep = d.slice(k + 1).reduce((m, v) => m * v, 1); // elements of y per step along dim k
+  splitItems('binary', d[k], 16 * total, k === 3 ? 16 : 1, (lo, hi) => {
+    const e = [...d];
+    e[k] = hi - lo;
+    return [code, ap + 4 * lo * xa[k], bp + 4 * lo * xb[k], yp + 4 * lo * yStep, e[0], e[1], e[2], e[3],
+      xa[0], xa[1], xa[2], xa[3], xb[0], xb[1], xb[2], xb[3]];
+  });
+}
+
 /** Runs a binary kernel over the broadcast of a and b into a new tensor (no autodiff). */
 export function binaryRaw(code: number, op: string, a: Tensor, b: Tensor, into?: Tensor): Tensor {
   const same = sameShape(a.shape, b.shape);
   const shape = same ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const out = into ?? (same ? Tensor._like(a, op) : Tensor._empty(shape, op));
-  const k = K();
   const ap = a.ptr, bp = b.ptr, yp = out.ptr;
   if (out.size === 0) return out;
   if (same) {
-    k.binary(code, ap, bp, yp, 1, 1, 1, out.size, 0, 0, 0, 1, 0, 0, 0, 1);
+    runBinary(code, ap, bp, yp, [1, 1, 1, out.size], DENSE, DENSE);
     return out;
   }
   const c = collapseDims(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
@@ -50,8 +75,7 @@ export function binaryRaw(code: number, op: string, a: Tensor, b: Tensor, into?:
   for (;;) {
     let aOff = 0, bOff = 0;
     for (let i = 0; i < extra; i++) { aOff += idx[i] * sa[i]; bOff += idx[i] * sb[i]; }
-    k.binary(code, ap + aOff * 4, bp + bOff * 4, yp + yOff * 4, d[0], d[1], d[2], d[3],
-      xa[0], xa[1], xa[2], xa[3], xb[0], xb[1], xb[2], xb[3]);
+    runBinary(code, ap + aOff * 4, bp + bOff * 4, yp + yOff * 4, d, xa, xb);
     yOff += innerCount;
     let i = extra - 1;
     for (; i >= 0; i--) { if (++idx[i] < outer[i]) break; idx[i] = 0; }
@@ -319,12 +343,16 @@ export const reciprocal = (x: Tensor): Tensor => unary(Un.RECIP, 'reciprocal', x
  */
 export const sigmoid = (x: Tensor): Tensor => unary(Un.SIGMOID, 'sigmoid', x);
 /**
- * Elementwise max(x, 0) (gradient 0 at 0, as PyTorch).
+ * Elementwise max(x, 0) (gradient 0 at 0, as PyTorch). PyTorch's `inplace=True` is refused: a
+ * silently ignored flag would leave x unchanged.
  *
  * PyTorch: `torch.relu` / `F.relu`.
  * @example relu(linear(x, w, b))
  */
-export const relu = (x: Tensor): Tensor => unary(Un.RELU, 'relu', x);
+export function relu(x: Tensor, inplace?: boolean): Tensor {
+  if (inplace !== undefined && inplace !== false) throw new RangeError(`relu: inplace=${show(inplace)} is not supported (only false): ops return new tensors`);
+  return unary(Un.RELU, 'relu', x);
+}
 /**
  * Elementwise hyperbolic tangent.
  *
@@ -333,12 +361,20 @@ export const relu = (x: Tensor): Tensor => unary(Un.RELU, 'relu', x);
  */
 export const tanh = (x: Tensor): Tensor => unary(Un.TANH, 'tanh', x);
 /**
- * Elementwise log(1 + eˣ), computed without overflow for large x (beta 1, as PyTorch's default).
+ * Elementwise log(1 + exp(beta·x)) / beta, computed without overflow, and x itself where
+ * beta·x > threshold; with the defaults (beta 1, threshold 20) one stable kernel pass, which
+ * equals x there to float32.
  *
- * PyTorch: `F.softplus` (no `beta`/`threshold` arguments).
- * @example softplus(x)
+ * PyTorch: `F.softplus(x, beta=1, threshold=20)`.
+ * @example softplus(x, 2)
  */
-export const softplus = (x: Tensor): Tensor => unary(Un.SOFTPLUS, 'softplus', x);
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  const b = numberArg('softplus', 'beta', beta), t = numberArg('softplus', 'threshold', threshold);
+  if (b === 0) throw new RangeError('softplus: beta must be non-zero');
+  if (b === 1 && t === 20) return unary(Un.SOFTPLUS, 'softplus', x);
+  const xt = asTensor(x, 'softplus', 'input'), bx = xt.mul(b);
+  return xt.where(bx.gt(t), unary(Un.SOFTPLUS, 'softplus', bx).div(b));
+}
 /**
  * Elementwise x for x > 0, negativeSlope · x otherwise.
  *

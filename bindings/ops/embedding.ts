@@ -8,7 +8,7 @@ import { record, noGrad } from '../autograd.js';
 import { K, f32 } from '../wasm.js';
 import { fmt } from '../shape.js';
 import { withIndices } from './movement.js';
-import { bindArgs, boolArg, keysOf, numberArg, unsupported } from '../args.js';
+import { bindArgs, boolArg, keysOf, numberArg, show, unsupported } from '../args.js';
 
 /**
  * Options of `F.embedding`.
@@ -75,13 +75,13 @@ export function embedding(input: Tensor | ArrayLike<number>, weight: Tensor, ...
   const [rows, D] = weight.shape;
   let pad = options.paddingIdx ?? null;
   if (pad !== null) {
-    if (!Number.isInteger(pad) || pad < -rows || pad >= rows) throw new RangeError(`${OP}: paddingIdx must be an integer within the ${rows} embeddings, got ${pad}`);
+    if (!Number.isInteger(pad) || pad < -rows || pad >= rows) throw new RangeError(`${OP}: paddingIdx must be an integer within the ${rows} embeddings, got ${show(pad)}`);
     if (pad < 0) pad += rows;
   }
   const { idx, shape } = indicesOf(input);
   if (options.maxNorm !== undefined && options.maxNorm !== null) {
     const p = options.normType ?? 2;
-    if (!(options.maxNorm > 0) || !(p > 0)) throw new RangeError(`${OP}: maxNorm and normType must be positive, got ${options.maxNorm} and ${p}`);
+    if (!(options.maxNorm > 0) || !(p > 0)) throw new RangeError(`${OP}: maxNorm and normType must be positive, got ${show(options.maxNorm)} and ${show(p)}`);
     noGrad(() => renorm(weight, idx, options.maxNorm!, p));
   }
   const n = idx.length;

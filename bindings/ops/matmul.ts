@@ -137,6 +137,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (x.shape[x.ndim - 1] !== inF) {
     throw new RangeError(`linear: input's last dim ${x.shape[x.ndim - 1]} (shape ${fmt(x.shape)}) does not match weight ${fmt(weight.shape)} (in_features ${inF})`);
   }
+  if (bias !== undefined && bias !== null) checkOperand(bias, 'linear', 'bias (a Tensor or null)');
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
     throw new RangeError(`linear: bias must have shape [${outF}], got ${fmt(bias.shape)}`);
   }

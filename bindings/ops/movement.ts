@@ -143,8 +143,8 @@ function clampIndex(i: number, n: number): number {
 export function slice(x: Tensor, dim: number, start: number, end?: number, step = 1): Tensor {
   const d = normAxis(dim, x.ndim, 'slice');
   const n = x.shape[d];
-  if (!Number.isInteger(step) || step < 1) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
-  if (!Number.isInteger(start)) throw new TypeError(`slice: start must be an integer, got ${start}`);
+  if (!Number.isInteger(step) || step < 1) throw new RangeError(`slice: step must be a positive integer, got ${show(step)}`);
+  if (!Number.isInteger(start)) throw new TypeError(`slice: start must be an integer, got ${show(start)}`);
   const s = clampIndex(start, n), e = clampIndex(end ?? n, n);
   const len = Math.max(0, Math.ceil((e - s) / step));
   const outShape = x.shape.slice();
@@ -290,7 +290,7 @@ export function indexSelect(input: Tensor, dim: number, index: ArrayLike<number>
 
 /** [n, numClasses] one-hot rows of integer labels. */
 export function oneHot(labels: ArrayLike<number> | Tensor, numClasses: number): Tensor {
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`oneHot: numClasses must be a positive integer, got ${show(numClasses)}`);
   const n = labels instanceof Tensor ? labels.size : labels.length;
   const out = Tensor._empty([n, numClasses], 'oneHot');
   withIndices(labels, 'oneHot', (ptr) => {

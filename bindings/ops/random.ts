@@ -7,6 +7,8 @@ import { record, isGradEnabled } from '../autograd.js';
 import { K, i32 } from '../wasm.js';
 import { withScratch } from '../memory.js';
 import { splitItems } from '../threads.js';
+import { binaryRaw } from './elementwise.js';
+import { Bin } from './codes.js';
 import { boolArg, checkDims, checkOptions, intArg, isPlainObject, keysOf, numberArg, show, sizeArgs, unsupported } from '../args.js';
 import { RNG_STATE_BYTES } from '../abi.generated.js';
 
@@ -168,7 +170,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, inplace = false): T
   const mask = Tensor._empty(x.shape, 'dropout mask');
   bernoulliMask(mask, p);
   const out = Tensor._empty(x.shape, 'dropout');
-  K().binary(2, x.ptr, mask.ptr, out.ptr, 1, 1, 1, x.size, 0, 0, 0, 1, 0, 0, 0, 1);
+  if (x.size > 0) binaryRaw(Bin.MUL, 'dropout', x, mask, out);
   if (!isGradEnabled()) return out;
   return record(out, 'dropout', [x], (g) => [g.mul(mask)]);
 }

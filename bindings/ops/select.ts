@@ -9,6 +9,7 @@ import { K } from '../wasm.js';
 import { broadcastShapes, fmt, sameShape, sizeOf, Shape } from '../shape.js';
 import { sumTo } from './reduce.js';
 import { broadcastRaw } from './shaping.js';
+import { show } from '../args.js';
 
 function checkTensor(x: unknown, op: string, param: string): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${param} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -98,7 +99,7 @@ function triangle(x: Tensor, diagonal: number, upper: boolean): Tensor {
   const op = upper ? 'triu' : 'tril';
   checkTensor(x, op, 'input');
   if (x.ndim < 2) throw new RangeError(`${op}: input must have at least 2 dimensions, got shape ${fmt(x.shape)}`);
-  if (!Number.isInteger(diagonal)) throw new TypeError(`${op}: diagonal must be an integer, got ${diagonal}`);
+  if (!Number.isInteger(diagonal)) throw new TypeError(`${op}: diagonal must be an integer, got ${show(diagonal)}`);
   const rows = x.shape[x.ndim - 2], cols = x.shape[x.ndim - 1];
   const batch = sizeOf(x.shape.slice(0, -2));
   // the kernel takes an i32: a diagonal past every row and column means the same as one just past them

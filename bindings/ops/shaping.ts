@@ -28,8 +28,10 @@ export function broadcastRaw(x: Tensor, shape: Shape, op: string): Tensor {
 }
 
 /** Sizes given as numbers or one array (PyTorch accepts both: x.expand(2, 3) and x.expand([2, 3])). */
-function sizesOf(args: (number | readonly number[])[]): number[] {
-  return args.length === 1 && Array.isArray(args[0]) ? (args[0] as number[]).slice() : (args as number[]).flat();
+function sizesOf(args: (number | readonly number[])[], op: string, param: string): number[] {
+  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as number[]).slice() : (args as number[]).flat();
+  if (list.some((v) => typeof v !== 'number')) throw new TypeError(`${op}: ${param} must be integers (or one array of them), got ${show(list)}`);
+  return list;
 }
 
 /**
@@ -39,7 +41,7 @@ function sizesOf(args: (number | readonly number[])[]): number[] {
 export function expand(x: Tensor, ...sizes: (number | readonly number[])[]): Tensor {
   const op = 'expand';
   checkTensor(x, op);
-  const want = sizesOf(sizes);
+  const want = sizesOf(sizes, op, 'sizes');
   if (want.length < x.ndim) {
     throw new RangeError(`expand: the number of sizes (${want.length}) must be at least the number of dimensions of the input (shape ${fmt(x.shape)})`);
   }
@@ -75,7 +77,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 export function repeat(x: Tensor, ...repeats: (number | readonly number[])[]): Tensor {
   const op = 'repeat';
   checkTensor(x, op);
-  const r = sizesOf(repeats);
+  const r = sizesOf(repeats, op, 'repeats');
   if (r.length < x.ndim) {
     throw new RangeError(`repeat: the number of repeats (${r.length}) must be at least the number of dimensions of the input (shape ${fmt(x.shape)})`);
   }
@@ -111,8 +113,9 @@ export function repeat(x: Tensor, ...repeats: (number | readonly number[])[]): T
 export function flip(x: Tensor, ...dims: (number | readonly number[])[]): Tensor {
   const op = 'flip';
   checkTensor(x, op);
-  const ds = sizesOf(dims).map((d) => normAxis(d, x.ndim, op, 'dims'));
-  if (new Set(ds).size !== ds.length) throw new RangeError(`flip: dims ${fmt(sizesOf(dims))} repeat a dimension`);
+  const given = sizesOf(dims, op, 'dims');
+  const ds = given.map((d) => normAxis(d, x.ndim, op, 'dims'));
+  if (new Set(ds).size !== ds.length) throw new RangeError(`flip: dims ${fmt(given)} repeat a dimension`);
   const out = Tensor._empty(x.shape, op);
   const st = stridesOf(x.shape);
   let offset = 0;
@@ -163,7 +166,7 @@ export function split(x: Tensor, splitSizeOrSections: number | readonly number[]
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   const op = 'chunk';
   checkTensor(x, op);
-  if (!Number.isInteger(chunks) || chunks < 1) throw new RangeError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks < 1) throw new RangeError(`chunk: chunks must be a positive integer, got ${show(chunks)}`);
   if (x.ndim === 0) throw new RangeError('chunk: cannot chunk a 0-d tensor');
   const n = x.shape[normAxis(dim, x.ndim, op)];
   return split(x, Math.max(1, Math.ceil(n / chunks)), dim);

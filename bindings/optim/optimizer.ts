@@ -5,7 +5,8 @@
  * so the Tensor objects a model holds stay the ones being trained.
  */
 import { Tensor, tensor, zeros, full } from '../tensor.js';
-import { K, type Kernels } from '../wasm.js';
+import { type Kernels } from '../wasm.js';
+import { splitItems } from '../threads.js';
 import { fmt } from '../shape.js';
 import { bindArgs, boolArg, checkOptions, isPlainObject, show } from '../args.js';
 import { makeOwned } from '../memory.js';
@@ -13,7 +14,26 @@ import { makeOwned } from '../memory.js';
 /** The fused optimiser kernels (assembly/kernels/optim.ts), typed by the generated ABI. */
 export type OptimKernels = Pick<Kernels, 'sgdStep' | 'adamStep' | 'rmspropStep' | 'adagradStep' | 'adadeltaStep'>;
 
-export const optimKernels = (): OptimKernels => K();
+// The updates are elementwise (each element's new value depends on its own state alone), so large
+// parameters are split over threads in runs of 16 elements; each run starts on a multiple of 4, so
+// every element takes the SIMD or scalar path it takes unsplit: the same bits for any thread count.
+const WORK_PER_ELEMENT = 32; // FLOP-equivalents, for the size test (~2 MFLOP before a split pays)
+const at = (ptr: number, lo: number): number => (ptr === 0 ? 0 : ptr + 4 * lo); // 0 = no such state
+const splitOptimKernels: OptimKernels = {
+  sgdStep: (p, g, buf, n, ...o) => splitItems('sgdStep', n, WORK_PER_ELEMENT * n, 16,
+    (lo, hi) => [p + 4 * lo, g + 4 * lo, at(buf, lo), hi - lo, ...o]),
+  adamStep: (p, g, m, v, vmax, n, ...o) => splitItems('adamStep', n, WORK_PER_ELEMENT * n, 16,
+    (lo, hi) => [p + 4 * lo, g + 4 * lo, m + 4 * lo, v + 4 * lo, at(vmax, lo), hi - lo, ...o]),
+  rmspropStep: (p, g, sq, gavg, buf, n, ...o) => splitItems('rmspropStep', n, WORK_PER_ELEMENT * n, 16,
+    (lo, hi) => [p + 4 * lo, g + 4 * lo, sq + 4 * lo, at(gavg, lo), at(buf, lo), hi - lo, ...o]),
+  adagradStep: (p, g, sum, n, ...o) => splitItems('adagradStep', n, WORK_PER_ELEMENT * n, 16,
+    (lo, hi) => [p + 4 * lo, g + 4 * lo, sum + 4 * lo, hi - lo, ...o]),
+  adadeltaStep: (p, g, sq, acc, n, ...o) => splitItems('adadeltaStep', n, WORK_PER_ELEMENT * n, 16,
+    (lo, hi) => [p + 4 * lo, g + 4 * lo, sq + 4 * lo, acc + 4 * lo, hi - lo, ...o]),
+};
+
+/** The fused optimiser kernels, split over threads when a parameter is large. */
+export const optimKernels = (): OptimKernels => splitOptimKernels;
 
 export type StateValue = Tensor | Float32Array | number | boolean | null | StateValue[];
 export type ParamState = Record<string, StateValue>;
@@ -290,5 +310,11 @@ function load(v: SavedValue): StateValue {
 }
 
 /** Persistent zero state shaped like p. */
-export const zerosLikeParam = (p: Tensor): Tensor => zeros(p.shape.slice());
-export const fullLikeParam = (p: Tensor, value: number): Tensor => full(p.shape.slice(), value);
+// Owned at birth: state made lazily inside the training loop (SGD's momentum buffer at the first
+// step with momentum) is not a loop temporary, whatever stateOf's init returned.
+export const zerosLikeParam = (p: Tensor): Tensor => owned(zeros(p.shape.slice()));
+export const fullLikeParam = (p: Tensor, value: number): Tensor => owned(full(p.shape.slice(), value));
+function owned(t: Tensor): Tensor {
+  makeOwned(t, t._h);
+  return t;
+}

@@ -126,3 +126,19 @@ export function areaResample(src: Float32Array, stride: number, box: { x: number
   }
   return out;
 }
+
+/**
+ * Grey levels of RGBA pixels (a browser canvas's ImageData), as predict's decoder makes them:
+ * transparency flattened onto white, then luma (Rec. 601 weights, as libvips' greyscale of sRGB).
+ * A drawing pad's dark strokes on a transparent or white background come out as on paper.
+ */
+export function greyFromRgba(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): GreyImage {
+  if (rgba.length !== width * height * 4) throw new Error(`greyFromRgba: ${rgba.length} bytes is not ${width} × ${height} RGBA pixels`);
+  const pixels = new Uint8Array(width * height);
+  for (let i = 0; i < pixels.length; i++) {
+    const a = rgba[4 * i + 3] / 255;
+    const luma = 0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2];
+    pixels[i] = Math.round(luma * a + 255 * (1 - a));
+  }
+  return { width, height, pixels };
+}

@@ -33,6 +33,29 @@ export function kernelsProgram(): Uint8Array[] {
     y.mul(y).sum().backward();
     out.push(y.detach().keep(), x.grad!);
   }
+  {
+    // binary ops split along their outer dim, or in runs of 16 along a row (3003 elements per row)
+    const x = randn([7, 11, 13]), r = randn([11, 1]), c = randn([13]), big = randn([2, 3003]);
+    out.push(x.add(r).keep(), x.mul(c).keep(), c.sub(x).keep(), big.div(big.abs().add(1)).keep());
+  }
+  // optimiser updates split in runs of 16 (1001 elements leave a scalar tail in the last part)
+  const updates: ((p: Tensor[]) => optim.Optimizer<{ lr: number }>)[] = [
+    (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+    (p) => new optim.Adam(p, { lr: 0.01, amsgrad: true }),
+    (p) => new optim.AdamW(p, { lr: 0.01 }),
+    (p) => new optim.RMSprop(p, { lr: 0.01, centered: true, momentum: 0.5 }),
+    (p) => new optim.Adagrad(p, { lr: 0.1 }),
+    (p) => new optim.Adadelta(p, { lr: 1 }),
+  ];
+  for (const make of updates) {
+    const p = randn([1001], { requiresGrad: true }), opt = make([p]);
+    for (let step = 0; step < 3; step++) {
+      opt.zeroGrad();
+      p.mul(p).mul(p).sum().backward();
+      opt.step();
+    }
+    out.push(p);
+  }
   for (const pool of [F.maxPool2d, F.avgPool2d]) {
     const x = randn([3, 5, 9, 8], { requiresGrad: true });
     const y = pool(x, { kernelSize: 3, stride: 2, padding: 1 });

@@ -88,7 +88,7 @@ const sigmoid = (v: number) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / 
 const softplus = (v: number) => (v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v)));
 const geluTanh = (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
 
-interface Unary { name: string; fn: (x: Tensor) => Tensor; ref: (v: number) => number; values?: Values; gradValues?: Values; grad?: boolean; tol?: [number, number] }
+interface Unary { name: string; fn: (x: Tensor) => Tensor; ref: (v: number) => number; values?: Values; gradValues?: Values; grad?: boolean; tol?: [number, number]; args?: boolean }
 const UNARY: Unary[] = [
   { name: 'neg', fn: wg.neg, ref: (v) => -v },
   { name: 'sqrt', fn: wg.sqrt, ref: Math.sqrt, gradValues: 'pos' },
@@ -102,6 +102,8 @@ const UNARY: Unary[] = [
   { name: 'relu', fn: wg.relu, ref: (v) => Math.max(v, 0), gradValues: 'away' },
   { name: 'tanh', fn: wg.tanh, ref: Math.tanh, tol: [2e-6, 1e-7] },
   { name: 'softplus', fn: wg.softplus, ref: softplus, tol: [2e-6, 1e-7] },
+  // beta and threshold as PyTorch: x itself past the threshold (a jump of softplus(−5)/2 at x = 2.5)
+  { name: 'softplus', fn: (x) => wg.softplus(x, 2, 5), ref: (v) => (2 * v > 5 ? v : softplus(2 * v) / 2), tol: [2e-6, 1e-7], args: true },
   { name: 'clone', fn: wg.clone, ref: (v) => v },
   { name: 'erf', fn: wg.erf, ref: erf, tol: [2e-6, 1e-7] },
   { name: 'gelu', fn: (x) => wg.gelu(x), ref: (v) => 0.5 * v * (1 + erf(v / Math.SQRT2)), tol: [2e-6, 1e-7] },
@@ -119,7 +121,7 @@ for (const op of UNARY) {
       sameShape(out, a.shape, op.name);
       close(out.data(), a.values.map(op.ref), `${op.name} of [${a.values.slice(0, 6)}${a.values.length > 6 ? ', ...' : ''}]`, rt, at);
       const m = (T(a) as unknown as Record<string, unknown>)[op.name];
-      if (typeof m === 'function' && !['gelu', 'leakyRelu', 'clamp'].includes(op.name)) {
+      if (typeof m === 'function' && !op.args && !['gelu', 'leakyRelu', 'clamp'].includes(op.name)) {
         close((m as () => Tensor).call(T(a)).data(), out.data(), `Tensor.${op.name} equals ${op.name}`, 0, 0);
       }
     });
@@ -127,6 +129,7 @@ for (const op of UNARY) {
     prop(op.name, `${op.name}: the gradient matches finite differences`, dataArb(shapeArb(0, 3, 0, 4), op.gradValues ?? 'small'), (a) => {
       // the clamp bounds are kinks too
       if (op.name === 'clamp' && a.values.some((v) => Math.abs(v + 0.5) < 1e-3 || Math.abs(v - 1.5) < 1e-3)) return;
+      if (op.args && op.name === 'softplus' && a.values.some((v) => Math.abs(v - 2.5) < 1e-3)) return;
       gradMatches(`${op.name} [${a.shape}]`, ([x]) => op.fn(x), ([x]) => x.map(op.ref), [a], [true], 3e-3, 3e-4);
     }, 25);
   }
@@ -135,10 +138,14 @@ for (const op of UNARY) {
   }, 10);
 }
 
-prop(['leakyRelu', 'clamp', 'gelu'], 'leakyRelu slope, clamp bounds and gelu approximate: bad values are errors naming the op', fc.tuple(junkArb, fc.float({ min: -4, max: 4, noNaN: true }), fc.float({ min: -4, max: 4, noNaN: true })), ([junk, lo, hi]) => {
+prop(['leakyRelu', 'clamp', 'gelu', 'softplus', 'relu', 'silu'], 'leakyRelu slope, clamp bounds, gelu approximate, softplus beta/threshold, relu/silu inplace: bad values are errors naming the op', fc.tuple(junkArb, fc.float({ min: -4, max: 4, noNaN: true }), fc.float({ min: -4, max: 4, noNaN: true })), ([junk, lo, hi]) => {
   const x = wg.ones(3);
   rejects(() => wg.leakyRelu(x, junk as number), 'leakyRelu', 'leakyRelu slope');
   rejects(() => wg.leakyRelu(x, NaN), 'leakyRelu', 'leakyRelu slope NaN');
+  rejects(() => wg.softplus(x, junk as number), 'softplus', `softplus beta ${String(junk)}`);
+  rejects(() => wg.softplus(x, 1, junk as number), 'softplus', `softplus threshold ${String(junk)}`);
+  rejects(() => wg.softplus(x, 0), 'softplus', 'softplus beta 0');
+  for (const [name, fn] of [['relu', wg.relu], ['silu', wg.silu]] as const) rejects(() => fn(x, true), name, `${name}(x, inplace = true)`);
   rejects(() => wg.clamp(x, junk as number), 'clamp', 'clamp min');
   rejects(() => wg.clamp(x, null, junk as number), 'clamp', 'clamp max');
   if (lo > hi) rejects(() => wg.clamp(x, lo, hi), 'clamp', `clamp(${lo}, ${hi})`);
