@@ -187,6 +187,29 @@ test('state dicts round-trip: a reloaded Adam continues identically', () => {
   assert.equal(Array.from(b.params[0].data()), Array.from(a.params[0].data()));
 });
 
+test('optimiser state outlives an evaluation between two steps (its batches and read-backs)', () => {
+  // An epoch's evaluation makes more than TICK_GRACE (8) read-backs without a step; state made
+  // lazily after the first backward() (SGD's momentum buffer) must not be reclaimed meanwhile.
+  const make: Array<[string, (ps: Tensor[]) => AnyOptimizer]> = [
+    ['SGD momentum', (ps) => new optim.SGD(ps, { lr: 1e-3, momentum: 0.9 })],
+    ['SGD Nesterov', (ps) => new optim.SGD(ps, { lr: 1e-3, momentum: 0.8, nesterov: true })],
+    ['Adam', (ps) => new optim.Adam(ps, { lr: 1e-3 })],
+    ['RMSprop momentum', (ps) => new optim.RMSprop(ps, { lr: 1e-3, momentum: 0.5, centered: true })],
+    ['Adagrad', (ps) => new optim.Adagrad(ps, { lr: 1e-2 })],
+    ['Adadelta', (ps) => new optim.Adadelta(ps, { lr: 0.1 })],
+  ];
+  for (const [name, mk] of make) {
+    const [a, b] = [rosenbrock(), rosenbrock()];
+    const [oa, ob] = [mk(a.params), mk(b.params)];
+    for (let step = 0; step < 3; step++) {
+      oa.zeroGrad(); a.loss().backward(); oa.step();
+      ob.zeroGrad(); b.loss().backward(); ob.step();
+      for (let i = 0; i < 20; i++) a.loss().item(); // an evaluation: twenty ticks
+    }
+    assert.equal(Array.from(a.params[0].data()), Array.from(b.params[0].data()), name);
+  }
+});
+
 test('parameters must be leaves (the optimiser owns them, even ones made in a loop); bad options are named', () => {
   const p = zeros([2], { requiresGrad: true });
   assert.throws(() => new optim.SGD([p.mul(2)], { lr: 0.1 }), /not a leaf/);

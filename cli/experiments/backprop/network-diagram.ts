@@ -26,9 +26,10 @@ export function networkDiagram(spec: NetworkDiagramSpec): Chart {
     b2: { label: '1', x: 0.5, y: 0.92, kind: 'bias' },
     y: { label: 'ŷ', x: 0.9, y: 0.45, kind: 'output' },
   };
-  // Edge k carries weight w(k+1); `at` is where along the edge its label sits.
+  // Edge k carries weight w(k+1); `at` is where along the edge its label sits (w5 and w6 leave
+  // the same bias unit at similar angles, so their labels sit far apart to stay readable).
   const edges: Array<[string, string, number]> = [
-    ['x1', 'h1', 0.3], ['x1', 'h2', 0.22], ['x2', 'h1', 0.22], ['x2', 'h2', 0.3], ['b1', 'h1', 0.17], ['b1', 'h2', 0.32],
+    ['x1', 'h1', 0.3], ['x1', 'h2', 0.22], ['x2', 'h1', 0.22], ['x2', 'h2', 0.3], ['b1', 'h1', 0.17], ['b1', 'h2', 0.6],
     ['h1', 'y', 0.5], ['h2', 'y', 0.5], ['b2', 'y', 0.45],
   ];
   return {

@@ -129,13 +129,17 @@ register({
       title: 'y = −sin(0.8πx): the data and each model\'s fit (its best learning rate)',
       x: { label: 'x' }, y: { label: 'y' },
       series: [{ name: 'data (50 points)', x: xs, y: ys, color: '#222222', marker: 'circle', lineWidth: 1 }, ...fitSeries],
-      legend: 'bottom-left', width: 820, height: 500,
+      legend: 'top-left', width: 820, height: 500, // the only corner the sine and the line leave empty
     }), { caption: 'A straight line can only follow the trend; one hidden layer already bends with the sine.' });
     ctx.figure('loss-per-lr', panels({
       title: 'Training loss (MSE, mean over the epoch\'s two batches) per learning rate',
       cols: 2,
       charts: MODELS.map((m) => historyChart(
-        outcomes.filter((o) => o.model === m.key).map((o) => ({ name: `lr ${o.lr}`, history: o.history })),
+        // ctx.fit stops a diverging run before a non-finite loss reaches its history, so
+        // historyChart cannot see the divergence: the legend says it here.
+        outcomes.filter((o) => o.model === m.key).map((o) => ({
+          name: o.diverged ? `lr ${o.lr} (diverged in epoch ${o.diverged.epoch})` : `lr ${o.lr}`, history: o.history,
+        })),
         'trainLoss', { title: m.sgd ? m.title : `${m.title}, Adam`, log: true, width: 620, height: 440 },
       )),
     }), { caption: `A run that diverged is drawn up to its last finite epoch and says where in its legend. Adam's steps are bounded by about the learning rate, so at 0.3 its loss jitters but stays bounded; plain gradient descent on the same perceptron is stable only below 2/λ_max = ${(2 / lambda).toFixed(3)}.` });

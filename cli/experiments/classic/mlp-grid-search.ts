@@ -161,7 +161,10 @@ function gridSearch(ctx: RunContext<any>, d: DataSplit, grid: { solvers: Solver[
     trainClassifier(model, Xtr, ytr, solver, s);
     const row = { solver, activation, hidden, validation: accuracy(model, Xva, d.validation.y) };
     rows.push(row);
-    if (!best || row.validation > best.row.validation) best = { row, model };
+    // The best model is scored on the test split after the whole grid has trained: keep() it, or
+    // memory pressure from the later models reclaims its idle weights (a superseded best, no
+    // longer referenced, is freed by the garbage collector).
+    if (!best || row.validation > best.row.validation) best = { row, model: model.keep() };
     bar.tick(1, { best: best.row.validation });
   }
   bar.done();
@@ -211,7 +214,8 @@ register({
       ctx.keyNumber(`${label} test accuracy`, r.test, { seed: k === 0 && !csv ? undefined : '0.930 (Ionosphere); 0.697 (diabetes)' });
       const bySolver = grid.solvers.map((so) => Math.max(...r.rows.filter((x) => x.solver === so).map((x) => x.validation)));
       ctx.figure(`grid-${k === 0 ? 'a' : 'b'}`, barChart({
-        title: `${d.name}: best validation accuracy per solver and activation`,
+        // Short: a long data-set name (a --csv path) must not push the title off the chart.
+        title: `${d.name}: best validation accuracy`,
         categories: grid.activations,
         series: grid.solvers.map((so) => ({ name: so, values: grid.activations.map((a) => Math.max(...r.rows.filter((x) => x.solver === so && x.activation === a).map((x) => x.validation))) })),
         y: { label: 'validation accuracy (best over hidden layers)', domain: [Math.max(0, Math.min(...bySolver) - 0.2), 1] }, valueLabels: 3,
