@@ -45,6 +45,7 @@ export { bernoulli, multinomial, normal_, uniform_ } from './ops/sampling.js';
 export { manualSeed, rand, randn, randLike, randnLike, randint, randperm, getRngState, setRngState } from './ops/random.js';
 export type { RandOptions, RandnOptions } from './ops/random.js';
 export * as nn from './nn/index.js';
+export * as linalg from './ops/linalg.js';
 
 /**
  * The engine's version (package.json's).

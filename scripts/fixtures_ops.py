@@ -292,6 +292,72 @@ case("F.scaledDotProductAttention: causal", [U(1, 2, 4, 3), U(1, 2, 4, 3), U(1, 
 case("F.unflatten: dim 1 -> [2,3]", [U(2, 6, 2)], lambda x: x.unflatten(1, (2, 3)))
 
 
+# ================================================================================================
+# linalg. Eigen/singular vectors are defined up to sign: wasmgrad makes the largest-magnitude entry
+# of each eigenvector / left singular vector positive, and the references apply the same convention
+# (a constant sign per vector, so the gradient passes through unchanged).
+def signs_of(v):
+    """+1/-1 per column of v (..., n, k): the sign of its largest-magnitude entry."""
+    i = v.detach().abs().argmax(-2, keepdim=True)
+    return torch.sign(torch.gather(v.detach(), -2, i))
+
+
+def eigh_fixed(a):
+    l, v = torch.linalg.eigh(a)
+    return l, v * signs_of(v)
+
+
+def svd_fixed(a):
+    u, s, vh = torch.linalg.svd(a, full_matrices=False)
+    sg = signs_of(u)
+    return u * sg, s, vh * sg.transpose(-2, -1)
+
+
+case("linalg.eigh: eigenvalues [5,5]", [SYM(5)], lambda a: eigh_fixed(a)[0])
+case("linalg.eigh: eigenvectors [4,4]", [SYM(4)], lambda a: eigh_fixed(a)[1])
+case("linalg.eigh: both, batched [2,3,3]", [SYM(3, (2,))], lambda a: eigh_fixed(a)[1] * eigh_fixed(a)[0].unsqueeze(-2))
+case("linalg.eigh: SPD [6,6] eigenvectors", [SPD(6)], lambda a: eigh_fixed(a)[1])
+case("linalg.eigvalsh: [4,4]", [SYM(4)], torch.linalg.eigvalsh)
+case("linalg.svd: U [5,3]", [U(5, 3)], lambda a: svd_fixed(a)[0])
+case("linalg.svd: S [5,3]", [U(5, 3)], lambda a: svd_fixed(a)[1])
+case("linalg.svd: Vh [5,3]", [U(5, 3)], lambda a: svd_fixed(a)[2])
+case("linalg.svd: U wide [3,5]", [U(3, 5)], lambda a: svd_fixed(a)[0])
+case("linalg.svd: Vh wide [3,5]", [U(3, 5)], lambda a: svd_fixed(a)[2])
+case("linalg.svd: reconstruction batched [2,4,3]", [U(2, 4, 3)], lambda a: (lambda u, s, vh: (u * s.unsqueeze(-2)) @ vh)(*svd_fixed(a)))
+case("linalg.svdvals: [4,6]", [U(4, 6)], torch.linalg.svdvals)
+case("linalg.solve: [4,4] [4,2]", [SPD(4), U(4, 2)], torch.linalg.solve)
+case("linalg.solve: vector [3]", [U(3, 3), U(3)], lambda a, b: torch.linalg.solve(a + 3 * torch.eye(3, dtype=D), b))
+case("linalg.solve: batched [2,3,3] [2,3,1]", [U(2, 3, 3), U(2, 3, 1)], lambda a, b: torch.linalg.solve(a + 3 * torch.eye(3, dtype=D), b))
+case("linalg.inv: [4,4]", [SPD(4)], torch.linalg.inv)
+case("linalg.inv: batched [2,3,3]", [U(2, 3, 3)], lambda a: torch.linalg.inv(a + 3 * torch.eye(3, dtype=D)))
+case("linalg.pinv: [5,3]", [U(5, 3)], torch.linalg.pinv)
+case("linalg.pinv: wide [2,4]", [U(2, 4)], torch.linalg.pinv)
+case("linalg.lstsq: tall [6,3] [6,2]", [U(6, 3), U(6, 2)], lambda a, b: torch.linalg.lstsq(a, b, driver="gelsd").solution)
+case("linalg.lstsq: vector [5,2] [5]", [U(5, 2), U(5)], lambda a, b: torch.linalg.lstsq(a, b.unsqueeze(-1), driver="gelsd").solution.squeeze(-1))
+case("linalg.lstsq: wide minimum norm [2,4] [2,1]", [U(2, 4), U(2, 1)], lambda a, b: torch.linalg.lstsq(a, b, driver="gelsd").solution)
+
+
+# ================================================================================================
+# Losses of issue 13's last part: KL divergence, Huber, smooth L1; cross-entropy on [N, C, d1, ...].
+case("F.klDiv: batchmean", [U(3, 5), U(3, 5, lo=0.05, hi=1)], lambda x, t: F.kl_div(torch.log_softmax(x, 1), t, reduction="batchmean"))
+case("F.klDiv: mean", [U(2, 3, 4), U(2, 3, 4, lo=0.05, hi=1)], lambda x, t: F.kl_div(x, t, reduction="mean"))
+case("F.klDiv: logTarget sum", [U(3, 4), U(3, 4, lo=-3, hi=0)], lambda x, t: F.kl_div(x, t, reduction="sum", log_target=True))
+case("F.klDiv: none with zero targets", [U(2, 3), V([[0, 0.5, 0.5], [0.25, 0, 0.75]], False)], lambda x, t: F.kl_div(x, t, reduction="none"))
+case("F.huberLoss: mean", [U(3, 4), U(3, 4)], F.huber_loss)
+case("F.huberLoss: delta 0.5 none", [U(2, 5), U(2, 5)], lambda x, t: F.huber_loss(x, t, reduction="none", delta=0.5))
+case("F.smoothL1Loss: beta 0.5 sum", [U(3, 4), U(3, 4)], lambda x, t: F.smooth_l1_loss(x, t, reduction="sum", beta=0.5))
+case("F.smoothL1Loss: beta 0 (L1) mean", [U(4, 3), U(4, 3)], lambda x, t: F.smooth_l1_loss(x, t, beta=0.0))
+case("F.smoothL1Loss: default none", [U(2, 3), U(2, 3)], lambda x, t: F.smooth_l1_loss(x, t, reduction="none"))
+case("F.crossEntropy: [N,C,H,W] ignoreIndex labelSmoothing", [U(2, 4, 3, 2), I([[[1, 0], [3, -100], [2, 2]], [[-100, 1], [0, 3], [3, 1]]])],
+     lambda x, l: F.cross_entropy(x, idx(l), ignore_index=-100, label_smoothing=0.1))
+case("F.crossEntropy: [N,C,L] weight none", [U(2, 3, 4), I([[0, 2, 1, 1], [2, 2, 0, 1]]), V([0.5, 2, 1], False)],
+     lambda x, l, w: F.cross_entropy(x, idx(l), weight=w, reduction="none"))
+case("F.crossEntropy: [N,C,L] weight ignoreIndex 2 sum", [U(3, 3, 2), I([[0, 2], [1, 1], [2, 0]]), V([0.5, 2, 1], False)],
+     lambda x, l, w: F.cross_entropy(x, idx(l), weight=w, ignore_index=2, reduction="sum"))
+case("F.crossEntropy: [N,C,L] probabilities", [U(2, 3, 4), U(2, 3, 4, lo=0, hi=1)], lambda x, t: F.cross_entropy(x, t, label_smoothing=0.2))
+case("F.nllLoss: [N,C,L] mean", [U(2, 4, 3), I([[3, 0, 1], [2, 2, 0]])], lambda x, l: F.nll_loss(torch.log_softmax(x, 1), idx(l)))
+
+
 def main():
     only = set(sys.argv[1:])
     cases = [run(*c) for c in CASES if not only or c[0].split(":")[0] in only]

@@ -70,6 +70,17 @@ test('einsum, cdist and matmul name the equation, operands and shapes', () => {
   throws(() => wg.matmul(wg.zeros([2, 3, 4]), wg.zeros([5, 4, 2])), 'matmul:', '[2, 3, 4] and [5, 4, 2]', 'cannot be broadcast');
 });
 
+test('the new losses name the op, the option and the shapes', () => {
+  const x = wg.zeros([2, 3]);
+  throws(() => F.huberLoss(x, x, { reduction: 'batchmean' }), 'huberLoss:', 'reduction');
+  throws(() => F.huberLoss(x, x, { delta: 0 }), 'huberLoss:', 'delta');
+  throws(() => F.smoothL1Loss(x, wg.zeros([3, 2])), 'smoothL1Loss:', '[2, 3]', '[3, 2]');
+  throws(() => F.klDiv(x, wg.zeros([4])), 'klDiv:', 'target shape [4]', "input's shape [2, 3]");
+  throws(() => F.klDiv(x, x, { logTarget: 1 as unknown as boolean }), 'klDiv:', 'logTarget');
+  throws(() => F.crossEntropy(wg.zeros([2, 3, 4]), wg.zeros([2, 3])), 'crossEntropy:', 'input [2, 3, 4]', 'class indices of shape [2, 4]', '[2, 3]');
+  throws(() => F.crossEntropy(wg.zeros([2, 3, 4]), wg.tensor([[0, 1, 2, 3], [0, 0, 0, 0]])), 'crossEntropy:', 'label 3', 'outside [0, 3)');
+});
+
 test('batched matmul: the same bits on one thread and on two; forward and gradients', async () => {
   wg.manualSeed(11);
   const a = wg.randn([6, 1, 33, 20], { requiresGrad: true }), b = wg.randn([4, 20, 17], { requiresGrad: true });

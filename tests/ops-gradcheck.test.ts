@@ -62,4 +62,30 @@ add({ name: 'cdist p=2 matrix-product route', shapes: [[3, 2], [4, 2]], engine: 
 add({ name: 'cdist p=1', shapes: [[2, 3], [3, 3]], range: [0, 1], engine: ([a, b]) => wg.cdist(a, b.add(wg.tensor([1.5, -1.5, 2])), 1) });
 add({ name: 'F.unflatten', shapes: [[2, 6]], engine: ([x]) => F.unflatten(x, 1, [3, 2]).mul(wg.arange(2)) });
 
+// losses: targets drawn away from the Huber / smooth-L1 kinks (|d| = delta) by the seed
+add({ name: 'F.klDiv', shapes: [[2, 4], [2, 4]], engine: ([x, t]) => F.klDiv(x.logSoftmax(1), t.abs().add(0.1), { reduction: 'batchmean' }) });
+add({ name: 'F.klDiv logTarget', shapes: [[3, 2], [3, 2]], engine: ([x, t]) => F.klDiv(x, t, { reduction: 'sum', logTarget: true }) });
+add({ name: 'F.huberLoss', shapes: [[3, 4], [3, 4]], engine: ([x, t]) => F.huberLoss(x, t, { delta: 0.7, reduction: 'sum' }) });
+add({ name: 'F.smoothL1Loss', shapes: [[3, 4], [3, 4]], engine: ([x, t]) => F.smoothL1Loss(x, t, { beta: 0.7, reduction: 'none' }) });
+add({ name: 'F.crossEntropy [N,C,H,W]', shapes: [[2, 3, 2, 2]], engine: ([x]) => F.crossEntropy(x, wg.tensor([[[0, 2], [1, -100]], [[2, 2], [0, 1]]]), { labelSmoothing: 0.1 }) });
+add({ name: 'F.nllLoss [N,C,L]', shapes: [[2, 3, 4]], engine: ([x]) => F.nllLoss(x, wg.tensor([[0, 2, 1, 1], [2, 2, 0, 1]]), { reduction: 'sum' }) });
+
+// linalg: eigh reads one triangle, so its check differentiates through X + Xᵀ (the gradient of a
+// symmetric input); solve and inv get a diagonal shift that keeps them well conditioned.
+const L = wg.linalg;
+const shift = (n: number, by: number) => wg.tensor(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? by : 0))));
+const sym = (x: wg.Tensor) => x.add(x.transpose(-2, -1));
+add({ name: 'linalg.eigh', shapes: [[4, 4]], engine: ([x]) => { const [l, v] = L.eigh(sym(x)); return v.mul(l.unsqueeze(0)); } });
+add({ name: 'linalg.eigh batched eigenvalues', shapes: [[2, 3, 3]], engine: ([x]) => L.eigh(sym(x)).eigenvalues });
+add({ name: 'linalg.eigvalsh', shapes: [[3, 3]], engine: ([x]) => L.eigvalsh(sym(x)) });
+add({ name: 'linalg.svd tall', shapes: [[5, 3]], engine: ([x]) => { const { U, S, Vh } = L.svd(x); return wg.cat([U.reshape([-1]), S, Vh.reshape([-1])], 0); } });
+add({ name: 'linalg.svd wide', shapes: [[2, 4]], engine: ([x]) => { const { U, S, Vh } = L.svd(x); return wg.cat([U.reshape([-1]), S.square(), Vh.reshape([-1])], 0); } });
+add({ name: 'linalg.svdvals', shapes: [[3, 4]], engine: ([x]) => L.svdvals(x) });
+add({ name: 'linalg.solve', shapes: [[3, 3], [3, 2]], engine: ([a, b]) => L.solve(a.add(shift(3, 4)), b) });
+add({ name: 'linalg.solve vector', shapes: [[3, 3], [3]], engine: ([a, b]) => L.solve(a.add(shift(3, 4)), b) });
+add({ name: 'linalg.inv', shapes: [[2, 3, 3]], engine: ([a]) => L.inv(a.add(shift(3, 4))) });
+add({ name: 'linalg.pinv', shapes: [[4, 3]], engine: ([a]) => L.pinv(a) });
+add({ name: 'linalg.lstsq', shapes: [[5, 3], [5, 2]], engine: ([a, b]) => L.lstsq(a, b).solution });
+add({ name: 'linalg.lstsq wide', shapes: [[2, 3], [2]], engine: ([a, b]) => L.lstsq(a, b).solution });
+
 test.run();

@@ -14,6 +14,9 @@ import { Tensor } from '../bindings/index.js';
 import { opOfCase, registerCheck } from './helpers/coverage.js';
 
 const F = wg.nn.functional;
+const L = wg.linalg;
+/** scale·I [n, n] */
+const eye = (n: number, scale = 1): Tensor => wg.tensor(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? scale : 0))));
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 type Engine = (xs: Tensor[]) => Tensor;
@@ -174,6 +177,44 @@ export const ENGINE: Record<string, Entry> = {
   'F.scaledDotProductAttention: additive mask': ([q, k, v, m]) => F.scaledDotProductAttention(q, k, v, { attnMask: m }),
   'F.scaledDotProductAttention: causal': ([q, k, v]) => F.scaledDotProductAttention(q, k, v, { isCausal: true }),
   'F.unflatten: dim 1 -> [2,3]': ([x]) => F.unflatten(x, 1, [2, 3]),
+  // ---- losses: KL divergence, Huber, smooth L1, cross-entropy over [N, C, d1, ...] ----
+  'F.klDiv: batchmean': ([x, t]) => F.klDiv(x.logSoftmax(1), t, { reduction: 'batchmean' }),
+  'F.klDiv: mean': ([x, t]) => F.klDiv(x, t),
+  'F.klDiv: logTarget sum': ([x, t]) => F.klDiv(x, t, { reduction: 'sum', logTarget: true }),
+  'F.klDiv: none with zero targets': ([x, t]) => F.klDiv(x, t, { reduction: 'none' }),
+  'F.huberLoss: mean': ([x, t]) => F.huberLoss(x, t),
+  'F.huberLoss: delta 0.5 none': ([x, t]) => F.huberLoss(x, t, { reduction: 'none', delta: 0.5 }),
+  'F.smoothL1Loss: beta 0.5 sum': ([x, t]) => F.smoothL1Loss(x, t, { reduction: 'sum', beta: 0.5 }),
+  'F.smoothL1Loss: beta 0 (L1) mean': ([x, t]) => F.smoothL1Loss(x, t, { beta: 0 }),
+  'F.smoothL1Loss: default none': ([x, t]) => new wg.nn.SmoothL1Loss({ reduction: 'none' })(x, t) as Tensor,
+  'F.crossEntropy: [N,C,H,W] ignoreIndex labelSmoothing': ([x, l]) => F.crossEntropy(x, l, { ignoreIndex: -100, labelSmoothing: 0.1 }),
+  'F.crossEntropy: [N,C,L] weight none': ([x, l, w]) => F.crossEntropy(x, l, { weight: w, reduction: 'none' }),
+  'F.crossEntropy: [N,C,L] weight ignoreIndex 2 sum': ([x, l, w]) => new wg.nn.CrossEntropyLoss({ weight: w, ignoreIndex: 2, reduction: 'sum' })(x, l) as Tensor,
+  'F.crossEntropy: [N,C,L] probabilities': ([x, t]) => F.crossEntropy(x, t, { labelSmoothing: 0.2 }),
+  'F.nllLoss: [N,C,L] mean': ([x, l]) => F.nllLoss(x.logSoftmax(1), l),
+  // ---- linalg (float64 inside; signs fixed the same way on both sides) ----
+  'linalg.eigh: eigenvalues [5,5]': ([a]) => L.eigh(a).eigenvalues,
+  'linalg.eigh: eigenvectors [4,4]': ([a]) => L.eigh(a).eigenvectors,
+  'linalg.eigh: both, batched [2,3,3]': ([a]) => { const [l, v] = L.eigh(a); return v.mul(l.unsqueeze(-2)); },
+  'linalg.eigh: SPD [6,6] eigenvectors': ([a]) => L.eigh(a)[1],
+  'linalg.eigvalsh: [4,4]': ([a]) => L.eigvalsh(a),
+  'linalg.svd: U [5,3]': ([a]) => L.svd(a).U,
+  'linalg.svd: S [5,3]': ([a]) => L.svd(a, false).S,
+  'linalg.svd: Vh [5,3]': ([a]) => L.svd(a)[2],
+  'linalg.svd: U wide [3,5]': ([a]) => L.svd(a).U,
+  'linalg.svd: Vh wide [3,5]': ([a]) => L.svd(a).Vh,
+  'linalg.svd: reconstruction batched [2,4,3]': ([a]) => { const { U, S, Vh } = L.svd(a); return U.mul(S.unsqueeze(-2)).matmul(Vh); },
+  'linalg.svdvals: [4,6]': ([a]) => L.svdvals(a),
+  'linalg.solve: [4,4] [4,2]': ([a, b]) => L.solve(a, b),
+  'linalg.solve: vector [3]': ([a, b]) => L.solve(a.add(eye(3, 3)), b),
+  'linalg.solve: batched [2,3,3] [2,3,1]': ([a, b]) => L.solve(a.add(eye(3, 3)), b),
+  'linalg.inv: [4,4]': ([a]) => L.inv(a),
+  'linalg.inv: batched [2,3,3]': ([a]) => L.inv(a.add(eye(3, 3))),
+  'linalg.pinv: [5,3]': ([a]) => L.pinv(a),
+  'linalg.pinv: wide [2,4]': ([a]) => L.pinv(a),
+  'linalg.lstsq: tall [6,3] [6,2]': ([a, b]) => L.lstsq(a, b).solution,
+  'linalg.lstsq: vector [5,2] [5]': ([a, b]) => L.lstsq(a, b).solution,
+  'linalg.lstsq: wide minimum norm [2,4] [2,1]': ([a, b]) => L.lstsq(a, b, { driver: 'gelsd' }).solution,
 };
 
 interface FixtureTensor { shape: number[]; data: (number | string)[] }

@@ -154,4 +154,61 @@ stat(['nn.init.uniform', 'nn.init.normal', 'nn.init.constant', 'nn.init.zeros', 
   near(moments(init.kaimingNormal(w, { mode: 'fanOut' })).std, Math.sqrt(2 / 300), 0.002, 'kaimingNormal std');
 });
 
+stat(['nn.init.truncNormal', 'nn.init.orthogonal'], 'nn.init.truncNormal_: the truncated normal\'s bounds and moments; orthogonal_: orthonormal rows or columns, seeded', () => {
+  const init = wg.nn.init;
+  wg.manualSeed(8);
+  const w = wg.zeros([200, 500]);
+  assert.is(init.truncNormal_(w, 0.5, 1, -1, 1.5), w);
+  let m = moments(w);
+  assert.ok(m.min >= -1 && m.max <= 1.5, `in [a, b]: ${m.min} ${m.max}`);
+  // N(0.5, 1) cut to [-1.5σ, +1σ] around the mean: mean 0.5 + (φ(−1.5) − φ(1))/Z, Z = Φ(1) − Φ(−1.5)
+  const phi = (x: number) => Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+  const Z = 0.8413447460685429 - 0.0668072012688581;
+  near(m.mean, 0.5 + (phi(-1.5) - phi(1)) / Z, 0.01, 'truncNormal mean');
+  const variance = 1 + (-1.5 * phi(-1.5) - 1 * phi(1)) / Z - ((phi(-1.5) - phi(1)) / Z) ** 2;
+  near(m.std, Math.sqrt(variance), 0.01, 'truncNormal std');
+  m = moments(init.truncNormal_(wg.zeros([20000])));
+  assert.ok(m.min >= -2 && m.max <= 2);
+  near(m.std, 0.8796, 0.02, 'truncNormal_ default std (N(0,1) cut at ±2)');
+  assert.throws(() => init.truncNormal_(w, 0, 1, 8, 9), /init.truncNormal: \[a, b\] = \[8, 9\] holds too little/);
+  for (const shape of [[6, 4], [3, 8], [4, 2, 3]]) {
+    const q = init.orthogonal_(wg.zeros(shape), 2);
+    const rows = shape[0], cols = q.size / rows;
+    const flat = q.reshape([rows, cols]);
+    const gram = rows >= cols ? flat.transpose(0, 1).matmul(flat) : flat.matmul(flat.transpose(0, 1));
+    const k = Math.min(rows, cols);
+    const g = gram.data();
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) near(g[i * k + j], i === j ? 4 : 0, 1e-5, `${JSON.stringify(shape)} gram[${i}, ${j}]`);
+  }
+  wg.manualSeed(3);
+  const a = init.orthogonal_(wg.zeros([5, 5])).data();
+  wg.manualSeed(3);
+  assert.equal(Array.from(init.orthogonal_(wg.zeros([5, 5])).data()), Array.from(a), 'same seed, same matrix');
+  assert.throws(() => init.orthogonal_(wg.zeros([5])), /init.orthogonal: only tensors with 2 or more dimensions are supported, got shape \[5\]/);
+});
+
+stat(['nn.utils.clipGradNorm_', 'nn.utils.clipGradValue_'], 'nn.utils.clipGradNorm_ / clipGradValue_: the total norm returned, gradients scaled or clamped in place', () => {
+  const a = wg.tensor([[3, -4], [1, 2]], { requiresGrad: true });
+  const b = wg.tensor([12], { requiresGrad: true });
+  const c = wg.tensor([1], { requiresGrad: true }); // never gets a gradient: skipped
+  a.mul(a.detach()).sum().add(b.mul(b.detach()).sum()).backward(); // grads a, b = their values
+  const total = Math.sqrt(9 + 16 + 1 + 4 + 144);
+  const n = wg.nn.utils.clipGradNorm_([a, b, c], 5);
+  near(n.item(), total, 1e-5, 'total norm');
+  const coef = 5 / (total + 1e-6);
+  const ga = a.grad!.data();
+  [3, -4, 1, 2].forEach((v, i) => near(ga[i], v * coef, 1e-6, `scaled grad ${i}`));
+  near(b.grad!.item(), 12 * coef, 1e-5, 'scaled grad of b');
+  // below the limit nothing changes; the inf norm is the largest magnitude
+  near(wg.nn.utils.clipGradNorm_([a, b], 100, Infinity).item(), 12 * coef, 1e-5, 'inf norm');
+  near(b.grad!.item(), 12 * coef, 1e-6, 'unchanged below maxNorm');
+  near(wg.nn.utils.clipGradNorm_(a, 100, 1).item(), 10 * coef, 1e-5, '1-norm of one tensor');
+  wg.nn.utils.clipGradValue_([a, b], 0.5);
+  assert.equal(Array.from(a.grad!.data()).map((v) => Math.round(v * 1e4) / 1e4), [0.5, -0.5, Math.round(coef * 1e4) / 1e4, 0.5]);
+  near(b.grad!.item(), 0.5, 0, 'clamped');
+  b.grad!.fill_(Infinity);
+  assert.throws(() => wg.nn.utils.clipGradNorm_(b, 1, 2, true), /clipGradNorm_: the total norm of order 2 of the gradients is Infinity/);
+  assert.throws(() => wg.nn.utils.clipGradNorm_(5 as unknown as wg.Tensor, 1), /clipGradNorm_: parameters must be a Tensor or an iterable/);
+});
+
 test.run();

@@ -6,9 +6,11 @@ export { dropout, dropout2d } from '../ops/random.js';
 export { embedding } from '../ops/embedding.js';
 export type { EmbeddingOptions } from '../ops/embedding.js';
 export {
-  mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
+  mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, klDiv, huberLoss, smoothL1Loss,
 } from '../ops/loss.js';
-export type { LossOptions, Reduction, NLLLossOptions, CrossEntropyOptions, BCELossOptions, BCEWithLogitsOptions } from '../ops/loss.js';
+export type {
+  LossOptions, Reduction, NLLLossOptions, CrossEntropyOptions, BCELossOptions, BCEWithLogitsOptions, KLDivOptions, HuberLossOptions, SmoothL1LossOptions,
+} from '../ops/loss.js';
 export { relu, sigmoid, tanh, softplus, leakyRelu } from '../ops/elementwise.js';
 export { softmax, logSoftmax } from '../ops/reduce.js';
 export { oneHot } from '../ops/movement.js';

@@ -17,5 +17,6 @@ export type { EmbeddingLayerOptions } from './sampling.js';
 export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from './attention.js';
 export type { LayerNormOptions } from './norm.js';
 export type { ConvTranspose2dLayerOptions } from './conv.js';
-export { MSELoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss } from './loss.js';
+export { MSELoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, HuberLoss, SmoothL1Loss } from './loss.js';
 export * as init from './init.js';
+export * as utils from './utils.js';

@@ -4,7 +4,7 @@
  * engine's seeded generator and overwrite the tensor in place, so a seed fixes a model's
  * initial weights and the tensors a model and optimiser hold stay the same objects.
  */
-import { Tensor } from '../tensor.js';
+import { Tensor, fromValues } from '../tensor.js';
 import { rand, randn } from '../ops/random.js';
 import { fmt } from '../shape.js';
 import { bindArgs, numberArg, oneOf, show } from '../args.js';
@@ -158,4 +158,77 @@ export function kaimingNormal(t: Tensor, ...args: KaimingArgs): Tensor {
 export {
   uniform as uniform_, normal as normal_, constant as constant_, zeros as zeros_, ones as ones_,
   xavierUniform as xavierUniform_, xavierNormal as xavierNormal_, kaimingUniform as kaimingUniform_, kaimingNormal as kaimingNormal_,
+  truncNormal as truncNormal_, orthogonal as orthogonal_,
 };
+
+/**
+ * N(mean, std²) truncated to [a, b], in place: PyTorch's trunc_normal_(tensor, mean=0, std=1,
+ * a=-2, b=2). Drawn by rejection from the engine's seeded normal generator (exact for the
+ * truncated law; refused when [a, b] holds under 0.1 % of the mass, where rejection would crawl).
+ */
+export function truncNormal(t: Tensor, mean?: number, std?: number, a?: number, b?: number): Tensor {
+  const op = 'init.truncNormal';
+  checkTarget(t, 'truncNormal');
+  const m = numberArg(op, 'mean', mean, 0), sd = numberArg(op, 'std', std, 1, 0);
+  const lo = numberArg(op, 'a', a, -2), hi = numberArg(op, 'b', b, 2);
+  if (!(lo < hi)) throw new RangeError(`${op}: the interval [a, b] = [${lo}, ${hi}] is empty`);
+  const out = new Float32Array(t.size);
+  let filled = 0, drawn = 0;
+  while (filled < t.size) {
+    const batch = Math.max(1024, 2 * (t.size - filled));
+    const z = randn([batch], { mean: m, std: sd });
+    const v = z._read();
+    z.dispose();
+    for (let i = 0; i < batch && filled < t.size; i++) if (v[i] >= lo && v[i] <= hi) out[filled++] = v[i];
+    drawn += batch;
+    if (drawn >= 1000 * Math.max(t.size, 1024) && filled < t.size) {
+      throw new RangeError(`${op}: [a, b] = [${lo}, ${hi}] holds too little of N(${m}, ${sd}²) (${filled} of ${drawn} draws accepted) for rejection sampling`);
+    }
+  }
+  return fill(t, (s) => fromValues(out, s, op, true));
+}
+
+/**
+ * A (semi-)orthogonal matrix in place, as PyTorch's orthogonal_(tensor, gain=1): the tensor seen
+ * as [rows, rest], filled from the engine's seeded normal generator and orthonormalised (the Q of
+ * its QR decomposition with R's diagonal made positive, which is Gram-Schmidt's Q, computed in
+ * float64 with a second orthogonalisation pass), times gain. Rows are orthonormal when rows ≤
+ * rest, columns otherwise.
+ */
+export function orthogonal(t: Tensor, gain?: number): Tensor {
+  const op = 'init.orthogonal';
+  checkTarget(t, 'orthogonal');
+  const g = numberArg(op, 'gain', gain, 1);
+  if (t.ndim < 2) throw new RangeError(`${op}: only tensors with 2 or more dimensions are supported, got shape ${fmt(t.shape)}`);
+  const rows = t.shape[0], cols = t.size / rows;
+  // QR of the tall orientation: columns of a [m, n] matrix with m ≥ n
+  const tall = rows >= cols;
+  const m = tall ? rows : cols, n = tall ? cols : rows;
+  const z = randn([rows, cols]);
+  const v = z._read();
+  z.dispose();
+  const q = new Float64Array(m * n); // column-major: column j at j*m
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
+    if (tall) q[j * m + i] = v[i * cols + j];
+    else q[i * m + j] = v[i * cols + j];
+  }
+  for (let j = 0; j < n; j++) {
+    const cj = q.subarray(j * m, (j + 1) * m);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < j; k++) {
+        const ck = q.subarray(k * m, (k + 1) * m);
+        let d = 0;
+        for (let i = 0; i < m; i++) d += ck[i] * cj[i];
+        for (let i = 0; i < m; i++) cj[i] -= d * ck[i];
+      }
+    }
+    let s = 0;
+    for (let i = 0; i < m; i++) s += cj[i] * cj[i];
+    const r = Math.sqrt(s);
+    if (r === 0) throw new Error(`${op}: the random matrix was rank-deficient (probability 0); draw again`);
+    for (let i = 0; i < m; i++) cj[i] /= r;
+  }
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = g * (tall ? q[j * m + i] : q[i * m + j]);
+  return fill(t, (s) => fromValues(out, s, op, true));
+}

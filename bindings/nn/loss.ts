@@ -90,3 +90,42 @@ export class BCEWithLogitsLoss extends Loss<TensorLike> {
 
   forward(input: Tensor, target: TensorLike): Tensor { return F.binaryCrossEntropyWithLogits(input, target, this.options); }
 }
+
+/** PyTorch's KLDivLoss(sizeAverage, reduce, reduction='mean', logTarget=false): log-probabilities and a target distribution. */
+export class KLDivLoss extends Loss<TensorLike> {
+  /** Whether the target holds log-probabilities. */
+  readonly logTarget: boolean;
+  constructor(...args: unknown[]) {
+    super('KLDivLoss', args, ['sizeAverage', 'reduce', 'reduction', 'logTarget'], (o) => lossOptions('KLDivLoss', o, ['reduction', 'logTarget']));
+    this.logTarget = this.options.logTarget === true;
+  }
+
+  forward(input: Tensor, target: TensorLike): Tensor { return F.klDiv(input, target, this.options); }
+  override extraRepr(): string { return `reduction=${this.reduction}, logTarget=${this.logTarget}`; }
+}
+
+/** PyTorch's HuberLoss(reduction='mean', delta=1.0). */
+export class HuberLoss extends Loss<TensorLike> {
+  /** Where the loss turns from quadratic to linear. */
+  readonly delta: number;
+  constructor(...args: unknown[]) {
+    super('HuberLoss', args, ['reduction', 'delta'], (o) => lossOptions('HuberLoss', o, ['reduction', 'delta']));
+    this.delta = (this.options.delta as number | undefined) ?? 1;
+  }
+
+  forward(input: Tensor, target: TensorLike): Tensor { return F.huberLoss(input, target, this.options); }
+  override extraRepr(): string { return `reduction=${this.reduction}, delta=${this.delta}`; }
+}
+
+/** PyTorch's SmoothL1Loss(sizeAverage, reduce, reduction='mean', beta=1.0). */
+export class SmoothL1Loss extends Loss<TensorLike> {
+  /** Where the loss turns from quadratic to linear (0: the L1 loss). */
+  readonly beta: number;
+  constructor(...args: unknown[]) {
+    super('SmoothL1Loss', args, ['sizeAverage', 'reduce', 'reduction', 'beta'], (o) => lossOptions('SmoothL1Loss', o, ['reduction', 'beta']));
+    this.beta = (this.options.beta as number | undefined) ?? 1;
+  }
+
+  forward(input: Tensor, target: TensorLike): Tensor { return F.smoothL1Loss(input, target, this.options); }
+  override extraRepr(): string { return `reduction=${this.reduction}, beta=${this.beta}`; }
+}

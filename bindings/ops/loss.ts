@@ -7,17 +7,20 @@
 import { Tensor, TensorLike, fromValues } from '../tensor.js';
 import { record } from '../autograd.js';
 import { K } from '../wasm.js';
-import { fmt, sameShape } from '../shape.js';
-import { checkOptions, intArg, numberArg, oneOf, show } from '../args.js';
+import { broadcastShapes, fmt, sameShape } from '../shape.js';
+import { boolArg, checkOptions, intArg, numberArg, oneOf, show } from '../args.js';
+import { where } from './select.js';
+import { gt } from './elementwise.js';
 import { withIndices } from './movement.js';
 import { asTensor } from './elementwise.js';
 import { logSoftmax } from './reduce.js';
 
 /**
- * How a loss reduces over elements: their mean (default), their sum, or none (one loss per element).
+ * How a loss reduces over elements: their mean (default), their sum, or none (one loss per element);
+ * 'batchmean' (the sum over the batch size) is the KL divergence's alone, as in PyTorch.
  * @example mseLoss(pred, y, { reduction: 'sum' })
  */
-export type Reduction = 'mean' | 'sum' | 'none';
+export type Reduction = 'mean' | 'sum' | 'none' | 'batchmean';
 /**
  * Options every loss takes.
  * @example crossEntropy(logits, labels, { reduction: 'none' })
@@ -75,22 +78,30 @@ export interface BCEWithLogitsOptions extends BCELossOptions {
 
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 
-type LossKey = 'reduction' | 'weight' | 'ignoreIndex' | 'labelSmoothing' | 'posWeight';
-interface ParsedLossOptions { reduction: Reduction; weight: Tensor | null; ignoreIndex: number; labelSmoothing: number; posWeight: Tensor | null }
+type LossKey = 'reduction' | 'weight' | 'ignoreIndex' | 'labelSmoothing' | 'posWeight' | 'delta' | 'beta' | 'logTarget';
+interface ParsedLossOptions {
+  reduction: Reduction; weight: Tensor | null; ignoreIndex: number; labelSmoothing: number; posWeight: Tensor | null;
+  delta: number; beta: number; logTarget: boolean;
+}
 
 /** A loss's options, checked: only `keys` allowed, each of the right kind (also used by the nn.*Loss modules). */
 export function lossOptions(op: string, options: object | undefined, keys: readonly LossKey[]): ParsedLossOptions {
   const o = checkOptions(op, options as Record<string, unknown> | undefined, keys);
   return {
-    reduction: oneOf(op, 'reduction', o.reduction, REDUCTIONS, 'mean'),
+    // 'batchmean' belongs to the KL divergence alone (the only loss with a logTarget option)
+    reduction: oneOf(op, 'reduction', o.reduction, keys.includes('logTarget') ? [...REDUCTIONS, 'batchmean'] : REDUCTIONS, 'mean') as Reduction,
     weight: optionalTensor(op, 'weight', o.weight),
     ignoreIndex: intArg(op, 'ignoreIndex', o.ignoreIndex, -100),
     labelSmoothing: numberArg(op, 'labelSmoothing', o.labelSmoothing, 0, 0, 1),
     posWeight: optionalTensor(op, 'posWeight', o.posWeight),
+    delta: numberArg(op, 'delta', o.delta, 1, Number.MIN_VALUE),
+    beta: numberArg(op, 'beta', o.beta, 1, 0),
+    logTarget: boolArg(op, 'logTarget', o.logTarget, false),
   };
 }
 
 function reduce(x: Tensor, r: Reduction): Tensor {
+  if (r === 'batchmean') return x.sum().div(x.ndim === 0 ? 1 : x.shape[0]);
   return r === 'none' ? x : r === 'sum' ? x.sum() : x.mean();
 }
 
@@ -187,7 +198,8 @@ const CE_KEYS: LossKey[] = [...NLL_KEYS, 'labelSmoothing'];
 function classLoss(op: string, input: Tensor, target: unknown, options: CrossEntropyOptions | undefined, fused: 'ce' | 'nll'): Tensor {
   const { reduction: r, labelSmoothing: eps, ignoreIndex, weight } = lossOptions(op, options, fused === 'ce' ? CE_KEYS : NLL_KEYS);
   const x0 = checkInput(input, op);
-  if (x0.ndim !== 2 && x0.ndim !== 1) throw new RangeError(`${op}: input must be 2-D [batch, classes] (or 1-D [classes]), got ${fmt(x0.shape)}`);
+  if (x0.ndim > 2) return spatialClassLoss(op, x0, target, options, fused, r);
+  if (x0.ndim !== 2 && x0.ndim !== 1) throw new RangeError(`${op}: input must be [batch, classes, d1, ...] (or 1-D [classes]), got ${fmt(x0.shape)}`);
   const x = x0.ndim === 1 ? x0.reshape([1, x0.shape[0]]) : x0;
   const [N, C] = x.shape;
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) throw new RangeError(`${op}: weight must have shape [${C}] (one per class), got ${fmt(weight.shape)}`);
@@ -224,6 +236,30 @@ function classLoss(op: string, input: Tensor, target: unknown, options: CrossEnt
   return x0.ndim === 1 && r === 'none' ? out.reshape([]) : out;
 }
 
+/**
+ * [N, C, d1, ...] input (per-pixel classes): the classes move last and every position becomes a
+ * sample, so weights, ignoreIndex, label smoothing and the 'mean' over non-ignored positions are
+ * exactly the [N·d1·..., C] case's (PyTorch's definition); 'none' gives [N, d1, ...].
+ */
+function spatialClassLoss(op: string, x: Tensor, target: unknown, options: CrossEntropyOptions | undefined, fused: 'ce' | 'nll', r: Reduction): Tensor {
+  const C = x.shape[1];
+  const rest = [x.shape[0], ...x.shape.slice(2)];
+  const perm = [0, ...x.shape.slice(2).map((_, i) => i + 2), 1];
+  const flat = x.permute(perm).reshape([-1, C]);
+  let t: unknown;
+  if (target instanceof Tensor && sameShape(target.shape, x.shape)) {
+    if (fused === 'nll') throw new RangeError(`${op}: target must hold class indices ${fmt(rest)}, got the input's shape ${fmt(target.shape)}`);
+    t = target.permute(perm).reshape([-1, C]);
+  } else if (target instanceof Tensor) {
+    if (!sameShape(target.shape, rest)) throw new RangeError(`${op}: for input ${fmt(x.shape)} the target must hold class indices of shape ${fmt(rest)} (or class probabilities of the input's shape), got ${fmt(target.shape)}`);
+    t = target.reshape([-1]);
+  } else {
+    throw new TypeError(`${op}: for input ${fmt(x.shape)} the target must be a Tensor of class indices ${fmt(rest)}, got ${show(target)}`);
+  }
+  const out = classLoss(op, flat, t, options, fused);
+  return r === 'none' ? out.reshape(rest) : out;
+}
+
 /** Cross-entropy against class probabilities [N, C]: −Σ_c w_c·t'_ic·logp_ic, t' the smoothed target; mean divides by N. */
 function probabilityLoss(op: string, x: Tensor, t: Tensor, weight: Tensor | null, eps: number, r: Reduction, oneD: boolean): Tensor {
   const C = x.shape[1];
@@ -236,8 +272,9 @@ function probabilityLoss(op: string, x: Tensor, t: Tensor, weight: Tensor | null
 }
 
 /**
- * Softmax cross-entropy from logits [N, C] and integer class labels [N] (a tensor or an array),
- * or class probabilities of the logits' shape; options as PyTorch's cross_entropy.
+ * Softmax cross-entropy from logits [N, C] (or [N, C, d1, ...]) and integer class labels [N]
+ * ([N, d1, ...]; a tensor, or an array for 2-D logits), or class probabilities of the logits'
+ * shape; options as PyTorch's cross_entropy.
  */
 export function crossEntropy(logits: Tensor, labels: Labels, options?: CrossEntropyOptions): Tensor {
   return classLoss('crossEntropy', logits, labels, options, 'ce');
@@ -288,4 +325,86 @@ export function binaryCrossEntropyWithLogits(logits: Tensor, target: TensorLike,
     loss = t.neg().add(1).mul(logits).add(softplusNeg);
   }
   return reduce(weighted(op, loss, o.weight), o.reduction);
+}
+
+/**
+ * Options of `klDiv`. PyTorch: `F.kl_div(input, target, reduction, log_target)`.
+ * @example klDiv(logp, q, { reduction: 'batchmean' })
+ */
+export interface KLDivOptions {
+  /** 'mean' averages over every element (PyTorch warns it is not the KL divergence); 'batchmean' divides the sum by the batch size. */
+  reduction?: Reduction;
+  /** The target holds log-probabilities (default false: probabilities). */
+  logTarget?: boolean;
+}
+
+/**
+ * PyTorch's kl_div(input, target): input holds log-probabilities; pointwise
+ * target·(log target − input) (0 where target = 0), or exp(target)·(target − input) with
+ * logTarget. 'batchmean' gives the mathematical KL divergence per sample.
+ */
+export function klDiv(input: Tensor, target: TensorLike, options?: KLDivOptions): Tensor {
+  const op = 'klDiv';
+  const o = lossOptions(op, options, ['reduction', 'logTarget']);
+  const t = asTensor(target, op, 'target');
+  const x = checkInput(input, op);
+  let fits = false;
+  try { fits = sameShape(broadcastShapes(op, x.shape, t.shape), x.shape); } catch { /* reported below */ }
+  if (!fits) throw new RangeError(`${op}: target shape ${fmt(t.shape)} does not broadcast to the input's shape ${fmt(x.shape)}`);
+  let loss: Tensor;
+  if (o.logTarget) {
+    loss = t.exp().mul(t.sub(x));
+  } else {
+    // xlogy: 0·log 0 = 0; where(t > 0, t, 1) keeps the log (and its gradient) finite at t = 0
+    const logT = where(gt(t, 0), t, 1).log();
+    loss = t.mul(logT.sub(x));
+  }
+  return reduce(loss, o.reduction);
+}
+
+/** Elementwise input − target, shapes checked. */
+function difference(op: string, input: Tensor, target: TensorLike): Tensor {
+  const t = asTensor(target, op, 'target');
+  sameShapes(checkInput(input, op), t, op);
+  return input.sub(t);
+}
+
+/** 0.5·d² where |d| < k, else k·(|d| − 0.5·k): Huber's loss (scale = 1) and, divided by k, smooth L1. */
+function huberTerms(d: Tensor, k: number): Tensor {
+  const a = d.abs();
+  return where(a.lt(k), d.square().mul(0.5), a.sub(0.5 * k).mul(k));
+}
+
+/**
+ * Options of `huberLoss`. PyTorch: `F.huber_loss(input, target, reduction, delta)`.
+ * @example huberLoss(pred, y, { delta: 0.5 })
+ */
+export interface HuberLossOptions extends LossOptions {
+  /** Where the loss turns from quadratic to linear (default 1, positive). */
+  delta?: number;
+}
+
+/** PyTorch's huber_loss: 0.5·d² for |d| < delta, delta·(|d| − 0.5·delta) beyond. */
+export function huberLoss(input: Tensor, target: TensorLike, options?: HuberLossOptions): Tensor {
+  const op = 'huberLoss';
+  const o = lossOptions(op, options, ['reduction', 'delta']);
+  return reduce(huberTerms(difference(op, input, target), o.delta), o.reduction);
+}
+
+/**
+ * Options of `smoothL1Loss`. PyTorch: `F.smooth_l1_loss(input, target, reduction, beta)`.
+ * @example smoothL1Loss(pred, y, { beta: 0.5 })
+ */
+export interface SmoothL1LossOptions extends LossOptions {
+  /** Where the loss turns from quadratic to linear (default 1; 0 gives the L1 loss). */
+  beta?: number;
+}
+
+/** PyTorch's smooth_l1_loss: 0.5·d²/beta for |d| < beta, |d| − 0.5·beta beyond (the L1 loss for beta 0). */
+export function smoothL1Loss(input: Tensor, target: TensorLike, options?: SmoothL1LossOptions): Tensor {
+  const op = 'smoothL1Loss';
+  const o = lossOptions(op, options, ['reduction', 'beta']);
+  const d = difference(op, input, target);
+  // beta 0: no quadratic piece (and no division by 0 whose NaN would leak through where's gradient)
+  return reduce(o.beta === 0 ? d.abs() : huberTerms(d, o.beta).div(o.beta), o.reduction);
 }

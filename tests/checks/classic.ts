@@ -43,3 +43,17 @@ checkExperiment('mlp-grid-search', ({ json, report }) => {
   assert.ok(json.results['grid-a'].best.validation >= 0.8 && json.results['grid-a'].test >= 0.8, JSON.stringify(json.results['grid-a'].best));
   assert.match(report, /\| solver \| activation \| \(20, 20\) \| \(50, 20\) \|/);
 });
+
+checkExperiment('pca', ({ json }) => {
+  for (const key of ['gaussian', 'iris']) {
+    const r = json.results[key] as { rmse: number[]; explainedVariance: number[]; mlPcaMaxDifference: number };
+    // standardised data: about 1 with no component, 0 with all, never rising
+    assert.ok(Math.abs(r.rmse[0] - 1) < 0.01, `${key}: RMSE at 0 = ${r.rmse[0]}`);
+    assert.ok(r.rmse.at(-1)! < 1e-3, `${key}: RMSE with all components ${r.rmse.at(-1)}`);
+    for (let k = 1; k < r.rmse.length; k++) assert.ok(r.rmse[k] <= r.rmse[k - 1] + 1e-6, `${key}: RMSE rises at ${k}`);
+    assert.ok(r.mlPcaMaxDifference < 1e-3, `${key}: ml-pca difference ${r.mlPcaMaxDifference}`);
+  }
+  const iris = json.results.iris as { explainedVariance: number[] };
+  assert.ok(iris.explainedVariance[0] + iris.explainedVariance[1] > 0.9, 'Iris: two components hold over 90 % of the variance');
+  assert.is(keyNumber(json, /RMSE with 0 components/).seedReported, 'close to 1');
+});

@@ -2,3 +2,5 @@
 import './time-series-regression.js';
 import './mlp-grid-search.js';
 import './som.js';
+import './pca.js';
+import './ols-vs-ard.js';
