@@ -200,58 +200,258 @@ export class Tensor {
    */
   backward(gradient?: Tensor): void { ops.backward(this, gradient); }
 
+  /**
+   * Method form of `add(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.add(y)  // or x.add(1)
+   */
   add(other: TensorLike): Tensor { return ops.add(this, other); }
+  /**
+   * Method form of `sub(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.sub(y)
+   */
   sub(other: TensorLike): Tensor { return ops.sub(this, other); }
+  /**
+   * Method form of `mul(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.mul(0.5)
+   */
   mul(other: TensorLike): Tensor { return ops.mul(this, other); }
+  /**
+   * Method form of `div(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.div(255)
+   */
   div(other: TensorLike): Tensor { return ops.div(this, other); }
+  /**
+   * Method form of `pow(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.pow(2)
+   */
   pow(exponent: TensorLike): Tensor { return ops.pow(this, exponent); }
+  /**
+   * Method form of `maximum(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.maximum(y)
+   */
   maximum(other: TensorLike): Tensor { return ops.maximum(this, other); }
+  /**
+   * Method form of `minimum(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.minimum(y)
+   */
   minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
+  /**
+   * Method form of `gt(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.gt(0.5)
+   */
   gt(other: TensorLike): Tensor { return ops.gt(this, other); }
+  /**
+   * Method form of `ge(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.ge(0)
+   */
   ge(other: TensorLike): Tensor { return ops.ge(this, other); }
+  /**
+   * Method form of `lt(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.lt(0)
+   */
   lt(other: TensorLike): Tensor { return ops.lt(this, other); }
+  /**
+   * Method form of `le(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.le(1)
+   */
   le(other: TensorLike): Tensor { return ops.le(this, other); }
+  /**
+   * Method form of `eq(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example pred.eq(labels).sum()
+   */
   eq(other: TensorLike): Tensor { return ops.eq(this, other); }
+  /**
+   * Method form of `ne(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example pred.ne(labels)
+   */
   ne(other: TensorLike): Tensor { return ops.ne(this, other); }
 
+  /**
+   * Method form of `neg(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.neg()
+   */
   neg(): Tensor { return ops.neg(this); }
+  /**
+   * Method form of `square(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.square()
+   */
   square(): Tensor { return ops.square(this); }
+  /**
+   * Method form of `sqrt(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.sqrt()
+   */
   sqrt(): Tensor { return ops.sqrt(this); }
+  /**
+   * Method form of `exp(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.exp()
+   */
   exp(): Tensor { return ops.exp(this); }
+  /**
+   * Method form of `log(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.log()
+   */
   log(): Tensor { return ops.log(this); }
+  /**
+   * Method form of `abs(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.abs()
+   */
   abs(): Tensor { return ops.abs(this); }
+  /**
+   * Method form of `sign(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.sign()
+   */
   sign(): Tensor { return ops.sign(this); }
+  /**
+   * Method form of `reciprocal(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.reciprocal()
+   */
   reciprocal(): Tensor { return ops.reciprocal(this); }
+  /**
+   * Method form of `clamp(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.clamp(0, 1)
+   */
   clamp(min?: number | null, max?: number | null): Tensor { return ops.clamp(this, min, max); }
+  /**
+   * Method form of `sigmoid(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.sigmoid()
+   */
   sigmoid(): Tensor { return ops.sigmoid(this); }
+  /**
+   * Method form of `relu(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.relu()
+   */
   relu(): Tensor { return ops.relu(this); }
+  /**
+   * Method form of `leakyRelu(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.leakyRelu(0.2)
+   */
   leakyRelu(negativeSlope = 0.01): Tensor { return ops.leakyRelu(this, negativeSlope); }
+  /**
+   * Method form of `tanh(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.tanh()
+   */
   tanh(): Tensor { return ops.tanh(this); }
+  /**
+   * Method form of `softplus(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.softplus()
+   */
   softplus(beta = 1, threshold = 20): Tensor { return ops.softplus(this, beta, threshold); }
+  /**
+   * Method form of `erf(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.erf()
+   */
   erf(): Tensor { return ops.erf(this); }
+  /**
+   * Method form of `gelu(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.gelu()
+   */
   gelu(options?: ops.GeluOptions): Tensor { return ops.gelu(this, options); }
+  /**
+   * Method form of `silu(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.silu()
+   */
   silu(): Tensor { return ops.silu(this); }
+  /**
+   * Method form of `softmax(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example logits.softmax(-1)
+   */
   softmax(dim: number): Tensor { return ops.softmax(this, dim); }
+  /**
+   * Method form of `logSoftmax(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example logits.logSoftmax(-1)
+   */
   logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
 
+  /**
+   * Method form of `sum(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.sum()  // or x.sum(1, true)
+   */
   sum(dim?: number | number[], keepdim = false): Tensor { return ops.sum(this, dim, keepdim); }
+  /**
+   * Method form of `mean(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example loss.mean()  // or x.mean([0, 2, 3], true)
+   */
   mean(dim?: number | number[], keepdim = false): Tensor { return ops.mean(this, dim, keepdim); }
+  /**
+   * Method form of `max(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.max()  // or x.max(1) along a dim
+   */
   max(dim?: number, keepdim = false): Tensor { return ops.max(this, dim, keepdim); }
+  /**
+   * Method form of `min(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.min()
+   */
   min(dim?: number, keepdim = false): Tensor { return ops.min(this, dim, keepdim); }
+  /**
+   * Method form of `argmax(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example logits.argmax(1)
+   */
   argmax(dim?: number, keepdim = false): Tensor { return ops.argmax(this, dim, keepdim); }
+  /**
+   * Method form of `argmin(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.argmin(0)
+   */
   argmin(dim?: number, keepdim = false): Tensor { return ops.argmin(this, dim, keepdim); }
 
+  /**
+   * Method form of `matmul(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.matmul(w.T)
+   */
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  /**
+   * Method form of `reshape(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.reshape(-1, 784)
+   */
   reshape(...shape: (number | readonly number[])[]): Tensor { return ops.reshape(this, shape.flat()); }
+  /**
+   * Method form of `view(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.view(-1, 784)
+   */
   view(...shape: (number | readonly number[])[]): Tensor { return ops.reshape(this, shape.flat()); }
+  /**
+   * Method form of `flatten(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.flatten(1)
+   */
   flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  /**
+   * Method form of `unflatten(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.unflatten(1, [16, 7, 7])
+   */
   unflatten(dim: number, sizes: number[]): Tensor { return ops.unflatten(this, dim, sizes); }
+  /**
+   * Method form of `unsqueeze(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.unsqueeze(0)
+   */
   unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
+  /**
+   * Method form of `squeeze(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.squeeze(1)
+   */
   squeeze(dim?: number): Tensor { return ops.squeeze(this, dim); }
+  /**
+   * Method form of `transpose(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.transpose(0, 1)
+   */
   transpose(dim0 = -2, dim1 = -1): Tensor { return ops.transpose(this, dim0, dim1); }
+  /**
+   * The transpose of the last two dimensions (PyTorch: `x.T` for 2-D, `x.mT`).
+   * @example w.T  // [out, in] -> [in, out]
+   */
   get T(): Tensor { return ops.transpose(this, -2, -1); }
+  /**
+   * Method form of `permute(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.permute(0, 2, 3, 1)
+   */
   permute(...dims: (number | readonly number[])[]): Tensor { return ops.permute(this, dims.flat()); }
+  /**
+   * Method form of `slice(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.slice(1, 0, 10)  // x[:, 0:10]
+   */
   slice(dim: number, start: number, end?: number, step = 1): Tensor { return ops.slice(this, dim, start, end, step); }
+  /**
+   * Method form of `indexSelect(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example table.indexSelect(0, [2, 0])
+   */
   indexSelect(dim: number, index: ArrayLike<number> | Tensor): Tensor { return ops.indexSelect(this, dim, index); }
 
   // PyTorch habits. Each works as in PyTorch or throws a TypeError saying what to write instead:
@@ -327,47 +527,171 @@ export class Tensor {
   bool(): never { throw new TypeError(notFloat32('bool')); }
 
   // In-place updates (for optimiser-style code inside noGrad); they do not record gradients.
+  /**
+   * In place: this += alpha · other. Records no gradient (optimiser-style updates, inside noGrad).
+   * @example noGrad(() => w.add_(w.grad!, -0.1))
+   */
   add_(other: TensorLike, alpha = 1): this { ops.inPlace(this, 'add_', other, alpha); return this; }
+  /**
+   * In place: this -= alpha · other. Records no gradient.
+   * @example noGrad(() => w.sub_(w.grad!, 0.1))
+   */
   sub_(other: TensorLike, alpha = 1): this { ops.inPlace(this, 'sub_', other, -alpha); return this; }
+  /**
+   * In place: this *= other. Records no gradient.
+   * @example noGrad(() => w.mul_(0.99))
+   */
   mul_(other: TensorLike): this { ops.inPlaceMul(this, other); return this; }
+  /**
+   * In place: fills with 0 (e.g. a gradient). Records no gradient.
+   * @example noGrad(() => w.grad!.zero_())
+   */
   zero_(): this { return this.fill_(0); }
+  /**
+   * In place: fills with a value. Records no gradient.
+   * @example x.fill_(0.5)
+   */
   fill_(value: number): this {
     if (typeof value !== 'number') throw new TypeError(`fill_: value must be a number, got ${show(value)}`);
     K().fill(this.ptr, this.size, value);
     return this;
   }
+  /**
+   * In place: copies another tensor of the same shape into this one. Records no gradient.
+   * @example target.copy_(source)
+   */
   copy_(src: Tensor): this { ops.copyInto(this, src); return this; }
 
   // ---- selection, statistics, shaping, indexing, sorting (ops/select, stats, shaping, indexing) ----
+  /**
+   * PyTorch's `x.where(condition, y)`: this tensor where condition is non-zero, else other (`where(condition, this, other)`).
+   * @example x.where(x.gt(0), 0)  // ReLU
+   */
   where(condition: Tensor, other: TensorLike): Tensor { return ops.where(condition, this, other); }
+  /**
+   * Method form of `maskedFill(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example scores.maskedFill(mask, -Infinity)
+   */
   maskedFill(mask: Tensor, value: number): Tensor { return ops.maskedFill(this, mask, value); }
+  /**
+   * Method form of `tril(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example ones(4, 4).tril()
+   */
   tril(diagonal = 0): Tensor { return ops.tril(this, diagonal); }
+  /**
+   * Method form of `triu(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example ones(4, 4).triu(1)
+   */
   triu(diagonal = 0): Tensor { return ops.triu(this, diagonal); }
+  /**
+   * Method form of `var(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.var(0)
+   */
   var(dim?: number | number[] | null, options?: ops.VarOptions | boolean, keepdim?: boolean): Tensor { return ops.variance(this, dim, options, keepdim); }
+  /**
+   * Method form of `std(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.std(0)
+   */
   std(dim?: number | number[] | null, options?: ops.VarOptions | boolean, keepdim?: boolean): Tensor { return ops.std(this, dim, options, keepdim); }
+  /**
+   * Method form of `norm(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.norm()  // or x.norm(1, 1)
+   */
   norm(p: ops.NormOrd = 2, dim?: number | number[] | null, keepdim = false): Tensor { return ops.norm(this, p, dim, keepdim); }
+  /**
+   * Method form of `logsumexp(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.logsumexp(1)
+   */
   logsumexp(dim: number | number[], keepdim = false): Tensor { return ops.logsumexp(this, dim, keepdim); }
+  /**
+   * Method form of `cumsum(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.cumsum(0)
+   */
   cumsum(dim: number): Tensor { return ops.cumsum(this, dim); }
+  /**
+   * Method form of `chunk(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.chunk(3, 1)
+   */
   chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
+  /**
+   * Method form of `split(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.split(2, 0)
+   */
   split(splitSizeOrSections: number | number[], dim = 0): Tensor[] { return ops.split(this, splitSizeOrSections, dim); }
+  /**
+   * Method form of `expand(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example bias.expand(4, -1)
+   */
   expand(...sizes: (number | number[])[]): Tensor { return ops.expand(this, ...sizes); }
+  /**
+   * Method form of `expandAs(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example mask.expandAs(scores)
+   */
   expandAs(other: Tensor): Tensor { return ops.expandAs(this, other); }
+  /**
+   * Method form of `repeat(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.repeat(2, 1)
+   */
   repeat(...repeats: (number | number[])[]): Tensor { return ops.repeat(this, ...repeats); }
+  /**
+   * Method form of `flip(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.flip([0])
+   */
   flip(...dims: (number | number[])[]): Tensor { return ops.flip(this, ...dims); }
+  /**
+   * Method form of `gather(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.gather(1, index)
+   */
   gather(dim: number, index: ops.IndexLike): Tensor { return ops.gather(this, dim, index); }
+  /**
+   * Method form of `scatter(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.scatter(1, index, src)
+   */
   scatter(dim: number, index: ops.IndexLike, src: Tensor | number): Tensor { return ops.scatter(this, dim, index, src); }
+  /**
+   * Method form of `scatterAdd(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.scatterAdd(0, index, src)
+   */
   scatterAdd(dim: number, index: ops.IndexLike, src: Tensor): Tensor { return ops.scatterAdd(this, dim, index, src); }
+  /**
+   * Method form of `indexAdd(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.indexAdd(0, index, source)
+   */
   indexAdd(dim: number, index: ops.IndexLike, source: Tensor, options?: ops.IndexAddOptions): Tensor { return ops.indexAdd(this, dim, index, source, options); }
+  /**
+   * Method form of `sort(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.sort(-1)
+   */
   sort(dimOrOptions: number | ops.SortOptions = -1, descending = false): ops.ValuesIndices { return ops.sort(this, dimOrOptions, descending); }
+  /**
+   * Method form of `argsort(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example x.argsort(-1, true)
+   */
   argsort(dim = -1, descending = false): Tensor { return ops.argsort(this, dim, descending); }
+  /**
+   * Method form of `topk(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example scores.topk(5)
+   */
   topk(k: number, dimOrOptions: number | ops.TopkOptions = -1, largest = true, sorted = true): ops.ValuesIndices { return ops.topk(this, k, dimOrOptions, largest, sorted); }
   /** Fills this tensor in place with N(mean, std²) samples from the engine's generator. */
   normal_(mean = 0, std = 1): this { ops.normal_(this, mean, std); return this; }
   /** Fills this tensor in place with U[from, to) samples from the engine's generator. */
   uniform_(from = 0, to = 1): this { ops.uniform_(this, from, to); return this; }
+  /**
+   * Method form of `bernoulli(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example probs.bernoulli()
+   */
   bernoulli(p?: number): Tensor { return ops.bernoulli(this, p); }
+  /**
+   * Method form of `multinomial(x, ...)`: the same arguments after the tensor, the same gradient.
+   * @example probs.multinomial(1)
+   */
   multinomial(numSamples: number, replacement = false): Tensor { return ops.multinomial(this, numSamples, replacement); }
 
+  /**
+   * A short description: shape, and the values of small tensors.
+   * @example console.log(String(x))
+   */
   toString(): string {
     const body = this.size <= 64 ? JSON.stringify(this._toArray(this._read())) : `${this.size} values`;
     return `tensor(${body}, shape=${fmt(this.shape)}${this.requiresGrad ? ', requiresGrad=true' : ''})`;
