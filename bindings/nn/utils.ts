@@ -9,7 +9,9 @@ import { boolArg, numberArg, show } from '../args.js';
 type Parameters = Tensor | Iterable<Tensor>;
 
 function gradsOf(op: string, parameters: Parameters): Tensor[] {
-  const list = parameters instanceof Tensor ? [parameters] : parameters && typeof (parameters as Iterable<Tensor>)[Symbol.iterator] === 'function' ? [...parameters] : null;
+  // A string or a Map is iterable too, but never a list of parameters (an empty one would pass silently).
+  const iterable = parameters && typeof parameters === 'object' && !(parameters instanceof Map) && typeof (parameters as Iterable<Tensor>)[Symbol.iterator] === 'function';
+  const list = parameters instanceof Tensor ? [parameters] : iterable ? [...parameters] : null;
   if (!list) throw new TypeError(`${op}: parameters must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${show(parameters)}`);
   list.forEach((p, i) => {
     if (!(p instanceof Tensor)) throw new TypeError(`${op}: parameter ${i} is not a Tensor (${show(p)})`);
