@@ -5,7 +5,6 @@
  */
 import { Tensor } from '../tensor.js';
 import { K } from '../wasm.js';
-import { makeOwned } from '../memory.js';
 import { Un } from '../ops/codes.js';
 import { Closure, Optimizer, OptimKernels, ParamGroup, ParamState, Params, optimKernels, optimizerArgs, zerosLikeParam, fullLikeParam } from './optimizer.js';
 
@@ -86,12 +85,8 @@ export class SGD extends FusedOptimizer<Required<SGDOptions>> {
     const s = this.stateOf(p, () => ({ momentumBuffer: null }));
     // PyTorch's buffer starts as a clone of the first (decayed) gradient: the kernel writes it.
     const first = s.momentumBuffer === null;
-    // Made after stateOf's init, so it is owned here; a temporary would be reclaimed by the
-    // batches and read-backs of an evaluation between two steps.
-    if (o.momentum !== 0 && first) {
-      s.momentumBuffer = zerosLikeParam(p);
-      makeOwned(s.momentumBuffer, s.momentumBuffer._h);
-    }
+    // Made after stateOf's init: zerosLikeParam makes it owned, not a loop temporary.
+    if (o.momentum !== 0 && first) s.momentumBuffer = zerosLikeParam(p);
     k.sgdStep(p.ptr, g.ptr, ptrOf(s.momentumBuffer), p.size, o.lr, o.momentum, 1 - o.dampening, o.weightDecay, +o.nesterov, +first);
   }
 }

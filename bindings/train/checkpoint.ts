@@ -14,6 +14,7 @@ import type { Module } from '../nn/module.js';
 import { checkOptions, keysOf } from '../args.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/lr_scheduler.js';
+import { crc32 } from '../crc32.js';
 
 const MAGIC = 'WGCKPT1\n';
 
@@ -50,21 +51,6 @@ interface Header {
   crc32: number;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /** JSON-safe copy of a state value: Float32Arrays become {$blob: i} references into `blobs`. */
 function encode(v: unknown, blobs: Float32Array[]): unknown {

@@ -1,22 +1,7 @@
 // A synchronous PNG encoder for the browser (OffscreenCanvas can only encode asynchronously,
 // and the runner writes each figure the moment the experiment makes it). Stored deflate blocks:
 // no compression, so the files are larger than Node's compressed ones.
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array, start: number, end: number): number {
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from '../../dist/bindings/crc32.js';
 
 /** PNG bytes of RGBA pixels (8 bits per channel, no filter, stored deflate). */
 export function encodePng(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): Uint8Array {
