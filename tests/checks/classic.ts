@@ -57,3 +57,17 @@ checkExperiment('pca', ({ json }) => {
   assert.ok(iris.explainedVariance[0] + iris.explainedVariance[1] > 0.9, 'Iris: two components hold over 90 % of the variance');
   assert.is(keyNumber(json, /RMSE with 0 components/).seedReported, 'close to 1');
 });
+
+checkExperiment('ols-vs-ard', ({ json, report }) => {
+  const { truth, ard } = json.results as { truth: { relevant: number[] }; ard: { coef: number[]; kept: number[] } };
+  // ARD prunes: fewer weights than features survive, the pruned ones are exactly 0, and most of the
+  // truly relevant features are among the kept ones.
+  assert.ok(ard.kept.length < ard.coef.length, `ARD kept all ${ard.kept.length} features`);
+  ard.coef.forEach((w, j) => { if (!ard.kept.includes(j)) assert.is(w, 0, `pruned weight ${j} = ${w}`); });
+  const found = truth.relevant.filter((j) => ard.kept.includes(j)).length;
+  assert.ok(found >= truth.relevant.length - 1, `ARD found ${found} of ${truth.relevant.length} relevant features`);
+  // On data where few features matter ARD predicts unseen data better than OLS.
+  const olsMse = keyNumber(json, /^OLS test MSE/).ours as number, ardMse = keyNumber(json, /^ARD test MSE/).ours as number;
+  assert.ok(ardMse < olsMse, `ARD ${ardMse} vs OLS ${olsMse}`);
+  assert.match(report, new RegExp(`ARD sets ${ard.coef.length - ard.kept.length} of the ${ard.coef.length} weights to exactly 0`));
+});
