@@ -113,7 +113,13 @@ function main(): void {
   if (tileArg !== undefined) for (const b of builds) b.exports.gemmSetTile(Number(tileArg));
   const cases = (process.env.AB_CASES ?? 'fwd,fwd+relu,relu+bias bwd,dX,dW').split(',');
   const all: Case[] = [];
+  // AB_SHAPES="N,C,H,OC[,pad];..." times other 3×3 layers (square images) instead of T2's
+  const shapes = process.env.AB_SHAPES?.split(';').map((s) => s.split(',').map(Number));
   for (const op of cases) {
+    if (shapes) {
+      for (const [N, C, H, OC, pad = 0] of shapes) all.push(convCase(op as 'fwd', N, C, H, OC, pad));
+      continue;
+    }
     if (op !== 'dX') all.push(convCase(op as 'fwd', 128, 1, 28, 32));
     all.push(convCase(op as 'fwd', 128, 32, 13, 64));
     all.push(convCase(op as 'fwd', 64, 32, 13, 64, 1));
