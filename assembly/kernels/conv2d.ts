@@ -53,7 +53,7 @@ export function conv2dWorkspaceBytes(N: i32, C: i32, H: i32, W: i32, OC: i32, KH
   // col, plus an [OC, nb*OHW] staging matrix for y / dy, whose images are OC planes apart
   const viaGemm = (<usize>C * <usize>KH * <usize>KW + <usize>OC) * <usize>nb * <usize>OHW * 4;
   // the direct path may serve forward and dW (dX always goes through the GEMM)
-  const direct = C * KH * KW <= DIRECT_TAPS || (OC < SMALL_OC && C * KH * KW <= DIRECT_FORWARD_TAPS);
+  const direct = C * KH * KW <= DIRECT_TAPS || (OC < SMALL_OC && C * KH * KW <= DIRECT_FEW_OUTPUTS_TAPS);
   return max(viaGemm, direct ? directEnd(0, C, KH, KW, OC, OH, OW) : 0);
 }
 
@@ -186,7 +186,7 @@ export function conv2dForward(x: usize, w: usize, bias: usize, y: usize, ws: usi
   padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, act: i32, part: i32, parts: i32): void {
   const nLo = partStart(N, part, parts, 1), nHi = partStart(N, part + 1, parts, 1);
   const relu = act == Epilogue.RELU;
-  if (useDirectForward(C, KH, KW, OC, strideH, strideW, dilH, dilW, OH, OW)) {
+  if (useDirectFewOutputs(C, KH, KW, OC, strideH, strideW, dilH, dilW, OH, OW)) {
     directForward(x, w, bias, y, ws, nLo, nHi, C, H, W, OC, KH, KW, padTop, padLeft, OH, OW, relu);
     return;
   }
@@ -300,7 +300,7 @@ export function conv2dBackwardWeight(x: usize, dy: usize, dw: usize, ws: usize,
   padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, part: i32, parts: i32): void {
   const CKK = C * KH * KW, OHW = OH * OW, nb = imagesPerGemm(N, OHW);
   const yStride = (<usize>OC * <usize>OHW) << 2;
-  if (useDirect(C, KH, KW, strideH, strideW, dilH, dilW, OH, OW)) {
+  if (useDirectFewOutputs(C, KH, KW, OC, strideH, strideW, dilH, dilW, OH, OW)) {
     // output channels in blocks of 4 (the direct tile's width)
     const ocLo = partStart(OC, part, parts, 4), ocHi = partStart(OC, part + 1, parts, 4);
     if (N <= 0) memory.fill(dw + ((<usize>ocLo * <usize>CKK) << 2), 0, (<usize>(ocHi - ocLo) * <usize>CKK) << 2);
@@ -408,17 +408,18 @@ const DIRECT_TAPS = 32;
   return strideH == 1 && strideW == 1 && dilH == 1 && dilW == 1 && C * KH * KW <= DIRECT_TAPS && OH > 0 && OW > 0;
 }
 
-// The forward pass of a layer with few output channels (OC < SMALL_OC) takes the direct path for
-// many more taps: its GEMM would do 2·OC flops per im2col element, too few to pay for writing
-// col and packing it again (a 16 -> 16 channel 3×3 layer ran at 10 GFLOP/s, 0.48× tfjs-wasm's
-// indirect GEMM, on an AMD EPYC Zen 3). The direct tile reads the padded image in place.
-const DIRECT_FORWARD_TAPS = 64 * 9;
+// Forward and dW of a layer with few output channels (OC < SMALL_OC) take the direct path for
+// many more taps: their GEMMs do 2·OC flops per im2col element, too few to pay for writing col
+// and packing it again (a 16 -> 16 channel 3×3 forward ran at 10 GFLOP/s, 0.48× tfjs-wasm's
+// indirect GEMM, on an AMD EPYC Zen 3; direct: 1.6-2.6× faster forward, 1.1-1.5× dW, in
+// bench/kernel-ab.ts). The direct tiles read the padded image in place.
+const DIRECT_FEW_OUTPUTS_TAPS = 64 * 9;
 
 // @ts-ignore: decorator
-@inline function useDirectForward(C: i32, KH: i32, KW: i32, OC: i32, strideH: i32, strideW: i32, dilH: i32, dilW: i32,
+@inline function useDirectFewOutputs(C: i32, KH: i32, KW: i32, OC: i32, strideH: i32, strideW: i32, dilH: i32, dilW: i32,
                                   OH: i32, OW: i32): bool {
   return useDirect(C, KH, KW, strideH, strideW, dilH, dilW, OH, OW) ||
-    (OC < SMALL_OC && C * KH * KW <= DIRECT_FORWARD_TAPS && strideH == 1 && strideW == 1 && dilH == 1 && dilW == 1 && OH > 0 && OW > 0);
+    (OC < SMALL_OC && C * KH * KW <= DIRECT_FEW_OUTPUTS_TAPS && strideH == 1 && strideW == 1 && dilH == 1 && dilW == 1 && OH > 0 && OW > 0);
 }
 
 // @ts-ignore: decorator
