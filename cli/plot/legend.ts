@@ -12,7 +12,7 @@ export interface LegendEntry {
   marker?: Marker;
 }
 
-export type LegendPosition = 'auto' | 'outside' | 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left' | 'none';
+export type LegendPosition = 'auto' | 'outside' | 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left' | 'center-right' | 'center-left' | 'none';
 
 const SWATCH = 26;
 const PAD = 8;
@@ -96,8 +96,10 @@ export function cornerPosition(pos: LegendPosition, area: Box, size: { w: number
   const m = 8;
   const right = pos.endsWith('right');
   const top = pos.startsWith('top');
+  // center-*: halfway up, for curves that keep to the top and bottom of the plot
+  const middle = pos.startsWith('center');
   return {
     x: right ? area.x + area.w - size.w - m : area.x + m,
-    y: top ? area.y + m : area.y + area.h - size.h - m,
+    y: middle ? area.y + (area.h - size.h) / 2 : top ? area.y + m : area.y + area.h - size.h - m,
   };
 }

@@ -74,7 +74,7 @@ register({
         y: { label: 'gradient ratio (log scale)', scale: 'log' },
         series: (['a', 'b'] as const).map((k) => ({ name: nets[k].label, x: epochsOf(r[k]), y: r[k].ratio, marker: 'circle' as const })),
         hlines: [{ at: 1, label: 'equal norms' }],
-        legend: 'top-right',
+        legend: 'center-right',
       }), { caption: 'Below 1: the first layer learns more slowly than the last; a ratio of 10⁻ᵏ means k orders of magnitude.' });
 
       const layerSeries = (k: 'a' | 'b', epoch: number, dash?: number[]) => ({
@@ -91,7 +91,7 @@ register({
       }), { caption: 'Dashed: the first epoch; solid: the last. With sigmoid units the norm shrinks layer by layer towards the input.' });
 
       const runs = (['a', 'b', 'c', 'shallow'] as const).map((k) => ({ name: nets[k].label, history: r[k].history }));
-      ctx.figure('test-accuracy', historyChart(runs, 'testAccuracy', { title: 'Test accuracy per epoch', legend: 'bottom-right' }), {
+      ctx.figure('test-accuracy', historyChart(runs, 'testAccuracy', { title: 'Test accuracy per epoch', legend: 'center-right' }), {
         caption: '(a) and (b) use the seed\'s SGD settings; (c) and the shallow network use Adam, batch 64 and StepLR.',
       });
 
