@@ -2,7 +2,7 @@
  * The web app (web/, Vite) in headless Chromium (Debian's, through playwright-core): it is built
  * with `vite build` as `npm run web:build` does, served with the COOP/COEP headers, and driven
  * like a user: a quick experiment whose results.json matches Node's byte for byte (all but the
- * timing block), a short MNIST training, the drawing pad, the optimiser playground. Then the
+ * timing block), a short MNIST training, the drawing pad, the optimiser playground, the benchmark. Then the
  * Vite embedding example (examples/vite/) is built and its losses compared with Node's.
  * Screenshots go to dist/test-output/browser-app/.
  */
@@ -210,6 +210,26 @@ test('the optimiser playground animates the trajectories and restarts from a cli
   await page.waitForFunction(() => !/from \(0\.000, -1\.000\)/.test(document.getElementById('pg-status')!.textContent!));
   assert.match((await page.textContent('#pg-status'))!, /from \(-\d/, 'the new start is in the upper left');
   await page.screenshot({ path: join(shots, 'playground.png'), fullPage: true });
+  assert.equal(errors, []);
+  await page.close();
+});
+
+test('the Benchmark tab runs wasmgrad bench in the page: the table, the browser named, the JSON', async () => {
+  const { page, errors } = await open(`${app}/?tab=bench&threads=2`);
+  await page.click('#bench-quick');
+  await page.waitForSelector('#bench-status[data-state="done"], #bench-status[data-state="failed"]', { timeout: 120_000 });
+  assert.is(await page.getAttribute('#bench-status', 'data-state'), 'done', (await page.textContent('#bench-status'))!);
+  const text = (await page.textContent('#bench-output'))!;
+  assert.match(text, /^wasmgrad bench on CPU not visible to a web page.*\(2 threads\), Mozilla\/5\.0/);
+  assert.match(text, /Wasm SIMD peak \(12 independent f32x4 mul\+add chains, one thread\): \d+(\.\d)? GFLOP\/s/);
+  assert.match(text, /tile in use: \d+x\d+ — /);
+  for (const row of ['gemm 128³', 'conv [8,8,13,13]*[16,8,3,3] fwd+bwd', 'maxpool', 'relu + tanh']) assert.ok(text.includes(row), `row ${row}`);
+  assert.match(text, /training step, CNN 34,826 params, batch 16, Adam: [\d.]+ ms on 1 thread, [\d.]+ ms on 2/);
+  // The JSON to download is the result object of the CLI's --json.
+  const href = (await page.getAttribute('#bench-json', 'href'))!;
+  const json = await page.evaluate(async (u) => (await fetch(u)).json(), href) as { rows: Array<{ gflops1: number }>; quick: boolean; cores: number };
+  assert.ok(json.quick && json.cores === 2 && json.rows.length >= 5 && json.rows.every((r) => r.gflops1 > 0), JSON.stringify(json).slice(0, 300));
+  await page.screenshot({ path: join(shots, 'bench.png'), fullPage: true });
   assert.equal(errors, []);
   await page.close();
 });

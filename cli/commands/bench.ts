@@ -4,7 +4,6 @@
 // one thread and on all, relaxed SIMD where the runtime has it, and one CNN training step.
 // `--json` prints one JSON object instead of the table.
 import { cpus, arch, platform } from 'node:os';
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parsePositiveInt } from '../args.js';
 import { init, info, randn, randint, matmul, tidy, noGrad, nn, optim, setNumThreads, getNumThreads, manualSeed } from '../../bindings/index.js';
@@ -14,7 +13,15 @@ import { setParallelMinFlops } from '../../bindings/threads.js';
 
 const F = nn.functional;
 
-export interface BenchOptions { json?: boolean; quick?: boolean; threads?: number }
+export interface BenchOptions {
+  json?: boolean;
+  quick?: boolean;
+  threads?: number;
+  /** Where it runs, for the header (the web app's Benchmark tab names the browser); default: Node's. */
+  host?: { cpu: string; runtime: string; cores: number };
+  /** The relaxed-SIMD build's bytes; default: read next to the bindings (Node). */
+  relaxedWasm?: () => Promise<BufferSource>;
+}
 
 interface Row { family: string; case: string; gflops1: number; gflopsN: number; percentOfPeak: number; speedup: number }
 
@@ -47,11 +54,12 @@ function peakGflops(simdPeak: (iters: number) => number, quick: boolean): number
 }
 
 /** Peak and GEMM of the relaxed-SIMD (FMA) build, instantiated on its own, or why not. */
-async function relaxedFigures(quick: boolean): Promise<{ peak: number; gemm512: number } | string> {
+async function relaxedFigures(quick: boolean, load?: () => Promise<BufferSource>): Promise<{ peak: number; gemm512: number } | string> {
   const why = relaxedSimdUnavailable();
   if (why) return why;
   try {
-    const bytes = await readFile(new URL('../../bindings/wasmgrad-relaxed.wasm', import.meta.url));
+    // node:fs only when it is needed: the web app's bundle has no file system and passes `load`
+    const bytes = load ? await load() : await (await import('node:fs/promises')).readFile(new URL('../../bindings/wasmgrad-relaxed.wasm', import.meta.url));
     const { instance } = await WebAssembly.instantiate(bytes, { env: { abort() { throw new Error('abort'); } } });
     const k = instance.exports as unknown as ReturnType<typeof K>;
     k.gemmSetTile(K().gemmTile());
@@ -72,9 +80,9 @@ export async function runBench(options: BenchOptions, write: (s: string) => void
   const quick = options.quick === true;
   const target = quick ? 3 : 30, samples = quick ? 3 : 7;
   const k = K();
-  const cores = options.threads ?? Math.max(1, (await import('node:os')).availableParallelism?.() ?? cpus().length);
-  const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
-  const runtime = `Node ${process.versions.node} (V8 ${process.versions.v8}), ${platform()} ${arch()}`;
+  const cores = options.threads ?? options.host?.cores ?? Math.max(1, (await import('node:os')).availableParallelism?.() ?? cpus().length);
+  const cpu = options.host?.cpu ?? cpus()[0]?.model?.trim() ?? 'unknown CPU';
+  const runtime = options.host?.runtime ?? `Node ${process.versions.node} (V8 ${process.versions.v8}), ${platform()} ${arch()}`;
   const peak = peakGflops((i) => k.simdPeak(i), quick);
 
   // GEMM work first, so that the engine has compiled the kernels with its optimising tier; then
@@ -153,7 +161,7 @@ export async function runBench(options: BenchOptions, write: (s: string) => void
   await setNumThreads(cores);
   const stepN = cores > 1 ? timeMs(step, quick ? 3 : 100, samples) : step1;
 
-  const relaxed = await relaxedFigures(quick);
+  const relaxed = await relaxedFigures(quick, options.relaxedWasm);
   const result = {
     cpu, cores, runtime, hostFamily: isX86Family(k) ? 'x86 (inf − inf gives a negative NaN)' : 'non-x86 (inf − inf gives a positive NaN)',
     peakGflops: peak,

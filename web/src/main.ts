@@ -1,5 +1,6 @@
 // The page: tabs, the engine status line (threads or why not), the MNIST source, and the three
-// tools (experiments.ts, mnist.ts, playground.ts).
+// tools (experiments.ts, mnist.ts, playground.ts) and the benchmark (bench.ts).
+import { setupBench } from './bench.js';
 import { setupExperiments } from './experiments.js';
 import { setupMnist } from './mnist.js';
 import { setupPlayground } from './playground.js';
@@ -69,3 +70,4 @@ fetch(new URL('api/index.html', document.baseURI), { method: 'HEAD' }).then((r) 
 setupExperiments();
 setupMnist();
 setupPlayground();
+setupBench();
