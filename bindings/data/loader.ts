@@ -187,7 +187,10 @@ export function meanStd(x: Tensor | ArrayLike<number>): { mean: number; std: num
 
 function standardizeArray(v: ArrayLike<number>, mean: number, std: number): Float32Array {
   if (!(std > 0)) throw new RangeError(`standardize: std must be positive, got ${std}`);
-  return Float32Array.from(v, (x) => (x - mean) / std);
+  // a plain loop: Float32Array.from with a map function took 11 s for MNIST's 47 million pixels
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = (v[i] - mean) / std;
+  return out;
 }
 
 /**
