@@ -11,5 +11,5 @@ checkExperiment('attention-vit', ({ json }) => {
   const t5 = json.results.table5 as Array<{ name: string; testAccuracy: number; parameters: number }>;
   assert.is(t5.length, (json.settings.configs as unknown[]).length);
   assert.ok(t5.every((r) => r.testAccuracy >= 0 && r.testAccuracy <= 1 && r.parameters > 0));
-  assert.ok(json.figures['attention-maps'] && json.figures['test-accuracy']);
+  assert.ok(json.figures['attention-maps'] && json.figures['accuracy-vs-seed']);
 });
