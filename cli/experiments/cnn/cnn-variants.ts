@@ -34,7 +34,7 @@ register({
     'With --data-dir pointing at CIFAR-10\'s binary files (cifar-10-batches-bin), ResNet-18 is trained on CIFAR-10 and its per-class table is the seed\'s Table 4; ' +
     'otherwise --data-dir is an MNIST folder.',
   flags: ['epochs', 'data-dir', 'limit'],
-  settings: { epochs: 3, trainImages: 6000, testImages: 5000, batchSize: 100, lr: 1e-3, cifarEpochs: 10, cifarTrain: 50000, cifarTest: 10000, cifarBatchSize: 128 },
+  settings: { epochs: 2, trainImages: 60000, testImages: 10000, batchSize: 100, lr: 1e-3, cifarEpochs: 10, cifarTrain: 50000, cifarTest: 10000, cifarBatchSize: 128 },
   quick: { epochs: 1, trainImages: 100, testImages: 50, cifarEpochs: 1, cifarTrain: 4, cifarTest: 4, cifarBatchSize: 4 },
   async run(ctx) {
     const s = ctx.settings;
