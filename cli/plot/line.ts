@@ -46,6 +46,8 @@ export function lineChart(spec: LineChartSpec): Chart {
       ...(spec.hlines ? { hlines: spec.hlines.map((l) => ({ at: l.at, label: l.label })) } : {}),
     },
     draw(ctx, box) {
+      // horizontal reference-line labels drawn so far (refLine keeps them apart)
+      const placed: Array<{ x0: number; x1: number; y: number }> = [];
       const xs = spec.series.flatMap((s) => Array.from(s.x)).concat((spec.vlines ?? []).map((l) => l.at));
       const ys = spec.series.flatMap((s) => Array.from(s.y)).concat((spec.hlines ?? []).map((l) => l.at));
       const xDomain = x.domain ?? dataDomain(xs, x.scale ?? 'linear', 0);
@@ -77,6 +79,7 @@ export function lineChart(spec: LineChartSpec): Chart {
           return densify(px, py);
         }),
         (f) => {
+          placed.length = 0;
           for (const l of spec.hlines ?? []) refLine(f, l, 'h');
           for (const l of spec.vlines ?? []) refLine(f, l, 'v');
           spec.series.forEach((s, i) => {
@@ -133,8 +136,13 @@ export function lineChart(spec: LineChartSpec): Chart {
             ctx.fillStyle = c;
             ctx.fillText(l.label, lx, f.area.y + 6);
           } else {
+            // Labels of lines closer than a text height apart go side by side, not on top of each other.
+            const w = ctx.measureText(l.label).width;
+            let lx = f.area.x + 6;
+            for (const q of placed) if (Math.abs(q.y - p) < theme.tickSize + 2 && lx < q.x1 + 12 && lx + w > q.x0) lx = q.x1 + 12;
+            placed.push({ x0: lx, x1: lx + w, y: p });
             ctx.textAlign = 'left';
-            ctx.fillText(l.label, f.area.x + 6, p - 3);
+            ctx.fillText(l.label, lx, p - 3);
           }
         }
         ctx.restore();
