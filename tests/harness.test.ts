@@ -13,7 +13,7 @@ import { main } from '../cli/main.js';
 import { TIMING_HEADING, runExperiment } from '../cli/output.js';
 import { lineChart } from '../cli/plot/index.js';
 import { type Experiment, register } from '../cli/registry.js';
-import { csvOption, divergingCurve, findDivergence, mnistLoaders, readCsvColumns, readCsvOption } from '../cli/harness/index.js';
+import { csvOption, divergingCurve, findDivergence, historyChart, mnistLoaders, readCsvColumns, readCsvOption } from '../cli/harness/index.js';
 import type { FitResult } from '../cli/harness/fit.js';
 import { mergeShards } from '../cli/harness/merge.js';
 import { itemSeed, parseShard, resolveShard } from '../cli/harness/sweep.js';
@@ -222,6 +222,16 @@ test('divergence helpers cut a curve at its first non-finite or exploding value'
   assert.equal(Array.from(s.x), [1, 2]);
   assert.is(s.name, 'lr 0.3 (diverged at epoch 3)');
   assert.is(divergingCurve('ok', [1, 2]).name, 'ok');
+});
+
+test('historyChart labels a run that ctx.fit stopped as diverged, though its history holds only finite epochs', () => {
+  const history = [{ epoch: 1, lr: 10, trainLoss: 2.3, testAccuracy: 0.1 }, { epoch: 2, lr: 10, trainLoss: 2.4, testAccuracy: 0.1 }];
+  const chart = historyChart([
+    { name: 'lr 10', history, diverged: { epoch: 3 } },
+    { name: 'lr 0.1', history, diverged: null },
+  ], 'testAccuracy', { title: 't' });
+  const names = (chart.data as { series: Array<{ name: string }> }).series.map((x) => x.name);
+  assert.equal(names, ['lr 10 (diverged in epoch 3)', 'lr 0.1']);
 });
 
 // ---- mnistLoaders --------------------------------------------------------------------------

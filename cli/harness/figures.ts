@@ -43,6 +43,9 @@ export interface RunHistory {
   name: string;
   history: EpochRecord[];
   color?: string;
+  /** Where ctx.fit stopped the run because its loss diverged (FitResult.diverged): the history
+   * holds only the finished epochs, so the legend says so from this. */
+  diverged?: { epoch: number } | null;
 }
 
 type Metric = 'trainLoss' | 'trainAccuracy' | 'trainEvalLoss' | 'trainEvalAccuracy' | 'valLoss' | 'valAccuracy' | 'testLoss' | 'testAccuracy';
@@ -75,9 +78,12 @@ export interface HistoryChartOptions {
  * that diverged is drawn up to its last finite epoch and says so in the legend.
  */
 export function historyChart(runs: RunHistory[], metric: Metric, options: HistoryChartOptions): Chart {
-  const series: LineSeries[] = runs.map((r) => divergingCurve(r.name, r.history.map((e) => e[metric] ?? NaN), {
-    x: r.history.map((e) => e.epoch), color: r.color, marker: r.history.length <= 30 ? 'circle' : undefined,
-  }));
+  const series: LineSeries[] = runs.map((r) => {
+    const curve = divergingCurve(r.name, r.history.map((e) => e[metric] ?? NaN), {
+      x: r.history.map((e) => e.epoch), color: r.color, marker: r.history.length <= 30 ? 'circle' : undefined,
+    });
+    return r.diverged && curve.divergedAt === null ? { ...curve, name: `${r.name} (diverged in epoch ${r.diverged.epoch})` } : curve;
+  });
   return lineChart({
     title: options.title,
     x: { label: 'epoch' },
