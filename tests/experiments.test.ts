@@ -59,6 +59,9 @@ function checkFolder(exp: Experiment<any>, run: QuickRun): void {
   const bad = nonFinite(rest);
   if (!exp.nonFinite) assert.equal(bad, [], `${exp.id}: non-finite numbers in results.json at ${bad.slice(0, 5).join(', ')}`);
   for (const k of json.keyNumbers) assert.ok(k.ours !== '' && k.ours !== null, `${exp.id}: key number '${k.label}' is empty`);
+  // a template placeholder written in a plain string shows up verbatim in the report
+  const placeholder = /\$\{[^}]*\}/.exec(report);
+  assert.is(placeholder, null, `${exp.id}: report.md contains an unfilled placeholder ${placeholder?.[0]}`);
 }
 
 function assertSameBytes(exp: Experiment<any>, a: QuickRun, b: QuickRun): void {

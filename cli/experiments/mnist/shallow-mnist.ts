@@ -148,7 +148,7 @@ register({
         '',
         `(a) At the seed's settings (SGD lr 0.001) the network reaches **${baseline?.testAccuracy?.toFixed(4) ?? 'n/a'}** test accuracy after ${s.epochs} epochs (seed: "just below 0.95"). ` +
         `The best learning rate of the sweep is **${bestSgd.lr}** (${bestSgd.testAccuracy?.toFixed(4)}); ` +
-        `learning rates ${poorSgd.length ? poorSgd.join(', ') : '(none)'} end below 0.90${poorSgd.length ? ' — too small to get anywhere in ${s.epochs} epochs, or so large that the sigmoid units saturate and the steps overshoot' : ''}.`,
+        `learning rates ${poorSgd.length ? poorSgd.join(', ') : '(none)'} end below 0.90${poorSgd.length ? ` — too small to get anywhere in ${s.epochs} epochs, or so large that the sigmoid units saturate and the steps overshoot` : ''}.`,
         '',
         `(b) With Adam the best learning rate is **${bestAdam.lr}** (${bestAdam.testAccuracy?.toFixed(4)}); ` +
         `lr 0.001 gives ${adam.find((r) => r.lr === 1e-3)?.testAccuracy?.toFixed(4) ?? 'n/a'}. Learning rates ${poorAdam.length ? poorAdam.join(', ') : '(none)'} end below 0.90. ` +
