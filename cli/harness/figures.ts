@@ -84,9 +84,12 @@ export function historyChart(runs: RunHistory[], metric: Metric, options: Histor
     });
     return r.diverged && curve.divergedAt === null ? { ...curve, name: `${r.name} (diverged in epoch ${r.diverged.epoch})` } : curve;
   });
+  // few epochs: one tick per epoch (automatic ticks would put one at 1.2, 1.4, ...)
+  const last = Math.max(0, ...runs.flatMap((r) => r.history.map((e) => e.epoch)));
+  const epochTicks = last > 0 && last <= 12 ? Array.from({ length: last }, (_, i) => ({ value: i + 1, label: String(i + 1) })) : undefined;
   return lineChart({
     title: options.title,
-    x: { label: 'epoch' },
+    x: { label: 'epoch', ...(epochTicks ? { ticks: epochTicks } : {}) },
     y: { label: options.yLabel ?? METRIC_LABEL[metric], ...(options.log ? { scale: 'log' as const } : {}) },
     series,
     hlines: options.hlines,
