@@ -116,6 +116,19 @@ function fixSign(a: Float64Array, rows: number, cols: number, j: number, also?: 
 
 // ---- eigh: cyclic Jacobi ------------------------------------------------------------------------
 
+/**
+ * A plane rotation of two strided vectors of `buf`: x_k = buf[i + k·step], y_k = buf[j + k·step]
+ * for k < count become c·x − s·y and s·x + c·y (columns of a row-major matrix: step = its width;
+ * rows: step 1). The one rotation both Jacobi methods (eigh, svd) apply.
+ */
+function rotate(buf: Float64Array, i: number, j: number, step: number, count: number, c: number, s: number): void {
+  for (let k = 0, xi = i, yi = j; k < count; k++, xi += step, yi += step) {
+    const x = buf[xi], y = buf[yi];
+    buf[xi] = c * x - s * y;
+    buf[yi] = s * x + c * y;
+  }
+}
+
 /** Eigen-decomposition of the symmetric matrix whose lower triangle `a` holds: w ascending, columns of v. */
 function jacobiEigh(lower: Float64Array, n: number): { w: Float64Array; v: Float64Array } {
   const a = new Float64Array(n * n);
@@ -138,22 +151,10 @@ function jacobiEigh(lower: Float64Array, n: number): { w: Float64Array; v: Float
         const theta = (aqq - app) / (2 * apq);
         const t = Math.abs(theta) > 1e150 ? 1 / (2 * theta) : (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p], akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k], aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
+        rotate(a, p, q, n, n, c, s); // columns p, q
+        rotate(a, p * n, q * n, 1, n, c, s); // rows p, q
         a[p * n + q] = a[q * n + p] = 0;
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p], vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
+        rotate(v, p, q, n, n, c, s); // columns p, q of the eigenvectors
       }
     }
     if (!rotated) break;
@@ -253,16 +254,8 @@ function jacobiSvdTall(a0: Float64Array, m: number, n: number): { u: Float64Arra
         const zeta = (beta - alpha) / (2 * gamma);
         const t = Math.abs(zeta) > 1e150 ? 1 / (2 * zeta) : (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
         const c = 1 / Math.sqrt(1 + t * t), s = c * t;
-        for (let k = 0; k < m; k++) {
-          const ui = u[k * n + i], uj = u[k * n + j];
-          u[k * n + i] = c * ui - s * uj;
-          u[k * n + j] = s * ui + c * uj;
-        }
-        for (let k = 0; k < n; k++) {
-          const vi = v[k * n + i], vj = v[k * n + j];
-          v[k * n + i] = c * vi - s * vj;
-          v[k * n + j] = s * vi + c * vj;
-        }
+        rotate(u, i, j, n, m, c, s); // columns i, j of u [m, n]
+        rotate(v, i, j, n, n, c, s); // columns i, j of v [n, n]
       }
     }
     if (!rotated) break;
