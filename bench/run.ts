@@ -9,6 +9,7 @@ import { epochRows, printEpochTable, trainingStepCases } from './epochs.js';
 import { printThreadRows, threadRows } from './threads.js';
 import { layerCases } from './layers.js';
 import { speedrunRow, printSpeedrun } from './speedrun-row.js';
+import { coldStart, printColdStart } from './cold-start.js';
 import { init, matmul, randn, tidy } from '../bindings/index.js';
 import { K } from '../bindings/wasm.js';
 import { runTimedProbe } from '../bindings/gemm-tile.js';
@@ -220,6 +221,7 @@ async function main(): Promise<void> {
   const epochs = await epochRows(tf, filter); // bench/epochs.ts: one epoch of T1–T4
   const threads = await threadRows(undefined, filter ?? ''); // bench/threads.ts: 1 vs n threads
   const speedrun = !filter || 'speedrun'.includes(filter) || filter.includes('MNIST') ? await speedrunRow() : null;
+  const cold = !filter || 'cold start'.includes(filter) ? coldStart() : null;
 
   const gf = (r: Row, ms: number) => r.gflop / (ms / 1e3);
   const header = ['case', 'wasmgrad ms', 'GFLOP/s', '% peak', 'tfjs ms', 'tfjs GFLOP/s', 'ratio wg/tfjs'];
@@ -244,6 +246,7 @@ async function main(): Promise<void> {
   }
 
   if (speedrun) printSpeedrun(speedrun);
+  if (cold) printColdStart(cold);
 
   if (filter) return;
   const out = new URL('../../bench/results/', import.meta.url);
@@ -255,6 +258,7 @@ async function main(): Promise<void> {
     peakGflops: peak,
     gemmTile: tile,
     speedrun,
+    coldStart: cold,
     rows: rows.map((r) => ({
       ...r,
       wasmgradGflops: gf(r, r.wasmgradMs),

