@@ -29,6 +29,7 @@ export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', '
   'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward',
   'conv2dBackwardBias', 'reluBackwardBias', 'binary',
   'sgdStep', 'adamStep', 'rmspropStep', 'adagradStep', 'adadeltaStep',
+  'crossEntropyForward', 'crossEntropyBackward',
 ] as const satisfies readonly (keyof KernelExports)[];
 type KernelName = typeof THREAD_KERNELS[number];
 /** A kernel's arguments as a tuple (a task built with the wrong count does not compile). */
@@ -66,7 +67,8 @@ let requested = 1;
 let whySingle = 'threads have not been started (call init())';
 let parallelCalls = 0;
 /** Kernels below this many FLOPs run on the calling thread: waking a worker costs ~10-50 µs. */
-let minFlops = 1 << 21;
+export const PARALLEL_MIN_FLOPS = 1 << 21;
+let minFlops = PARALLEL_MIN_FLOPS;
 
 let nodeCores: number | undefined; // os.availableParallelism(), read when the module loads
 

@@ -14,6 +14,7 @@ import { gt } from './elementwise.js';
 import { withIndices } from './movement.js';
 import { asTensor } from './elementwise.js';
 import { logSoftmax } from './reduce.js';
+import { splitItems } from '../threads.js';
 
 /**
  * How a loss reduces over elements: their mean (default), their sum, or none (one loss per element);
@@ -177,15 +178,26 @@ function pickedLoss(op: string, x: Tensor, labels: Int32Array, fused: 'ce' | 'nl
   const k = K();
   const losses = Tensor._empty([N], op);
   const logp = fused === 'ce' ? Tensor._empty([N, C], `${op} log-probabilities`) : null;
+  // Cross-entropy's rows split across threads (each row whole on one thread: the same bits for
+  // any count); a row is ~20 FLOP-equivalents per class (exp, log, the max and sums).
+  const work = N * C * 20, row = 4 * C;
   withIndices(labels, op, (lp) => {
-    if (fused === 'ce') k.crossEntropyForward(x.ptr, lp, losses.ptr, logp!.ptr, N, C);
-    else k.nllForward(x.ptr, lp, losses.ptr, N, C);
+    if (fused === 'ce') {
+      splitItems('crossEntropyForward', N, work, 1, (lo, hi) =>
+        [x.ptr + lo * row, lp + 4 * lo, losses.ptr + 4 * lo, logp!.ptr + lo * row, hi - lo, C]);
+    } else {
+      k.nllForward(x.ptr, lp, losses.ptr, N, C);
+    }
   });
   return record(losses, op, [x], (g) => {
     const dx = Tensor._empty(x.shape, `${op} backward`);
     withIndices(labels, op, (lp) => {
-      if (fused === 'ce') k.crossEntropyBackward(logp!.ptr, lp, g.ptr, dx.ptr, N, C);
-      else k.nllBackward(lp, g.ptr, dx.ptr, N, C);
+      if (fused === 'ce') {
+        splitItems('crossEntropyBackward', N, work, 1, (lo, hi) =>
+          [logp!.ptr + lo * row, lp + 4 * lo, g.ptr + 4 * lo, dx.ptr + lo * row, hi - lo, C]);
+      } else {
+        k.nllBackward(lp, g.ptr, dx.ptr, N, C);
+      }
     });
     return [dx];
   });

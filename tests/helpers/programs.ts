@@ -38,6 +38,14 @@ export function kernelsProgram(): Uint8Array[] {
     const x = randn([7, 11, 13]), r = randn([11, 1]), c = randn([13]), big = randn([2, 3003]);
     out.push(x.add(r).keep(), x.mul(c).keep(), c.sub(x).keep(), big.div(big.abs().add(1)).keep());
   }
+  {
+    // cross-entropy split by rows (37 rows: an uneven last part), forward and backward
+    const logits = randn([37, 13], { requiresGrad: true });
+    const labels = Array.from({ length: 37 }, (_, i) => (i * 7) % 13);
+    const loss = F.crossEntropy(logits, labels, { reduction: 'none' });
+    loss.mul(loss).sum().backward();
+    out.push(loss.detach().keep(), logits.grad!);
+  }
   // optimiser updates split in runs of 16 (1001 elements leave a scalar tail in the last part)
   const updates: ((p: Tensor[]) => optim.Optimizer<{ lr: number }>)[] = [
     (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
