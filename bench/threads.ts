@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { init, info, manualSeed, randn, randint, tidy, setNumThreads, nn, optim, type Tensor } from '../bindings/index.js';
 import { calibrate, median, sample } from './timing.js';
+import { setParallelMinFlops, PARALLEL_MIN_FLOPS } from '../bindings/threads.js';
 
 export interface ThreadRow {
   name: string;
@@ -96,15 +97,22 @@ function cnnStepWork(): Work {
 async function measure(work: Work, n: number): Promise<ThreadRow> {
   await setNumThreads(1);
   const out1 = work.output();
-  const inner1 = calibrate(work.run, 50);
   await setNumThreads(n);
   const outN = work.output();
+  // Timed with the pool up throughout: the one-thread samples keep every kernel on the calling
+  // thread (the size threshold set past any kernel), so neither side pays for starting workers.
+  // Alternating setNumThreads(1) and (n) stopped and restarted the workers every round, and the
+  // fresh workers' start-up landed in the n-thread samples (conv fwd+bwd measured 1.01× so).
+  const oneThread = (body: () => void) => () => {
+    setParallelMinFlops(Infinity);
+    try { body(); } finally { setParallelMinFlops(PARALLEL_MIN_FLOPS); }
+  };
+  const run1 = oneThread(work.run);
+  const inner1 = calibrate(run1, 50);
   const innerN = calibrate(work.run, 50);
   const t1: number[] = [], tN: number[] = [];
   for (let r = 0; r < (work.repeats ?? 7); r++) {
-    await setNumThreads(1);
-    t1.push(sample(work.run, inner1));
-    await setNumThreads(n);
+    t1.push(sample(run1, inner1));
     tN.push(sample(work.run, innerN));
   }
   const identical = out1.length === outN.length && out1.every((v, i) => v === outN[i]);

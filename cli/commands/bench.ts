@@ -9,7 +9,7 @@ import { parsePositiveInt } from '../args.js';
 import { init, info, randn, randint, matmul, tidy, noGrad, nn, optim, setNumThreads, getNumThreads, manualSeed } from '../../bindings/index.js';
 import { K, relaxedSimdUnavailable } from '../../bindings/wasm.js';
 import { isX86Family, probeTiles, runTimedProbe, tileNames } from '../../bindings/gemm-tile.js';
-import { setParallelMinFlops } from '../../bindings/threads.js';
+import { setParallelMinFlops, PARALLEL_MIN_FLOPS } from '../../bindings/threads.js';
 
 const F = nn.functional;
 
@@ -94,11 +94,16 @@ export async function runBench(options: BenchOptions, write: (s: string) => void
   const choice = runTimedProbe(20);
 
   const rows: Row[] = [];
+  // One thread = every kernel kept on the calling thread (the split threshold set past any
+  // kernel) while the pool stays up: restarting workers between the two columns would time their
+  // start-up too.
+  await setNumThreads(cores);
+  const onThreads = <T>(threads: number, body: () => T): T => {
+    setParallelMinFlops(threads === 1 ? Infinity : PARALLEL_MIN_FLOPS);
+    try { return body(); } finally { setParallelMinFlops(PARALLEL_MIN_FLOPS); }
+  };
   const measure = (family: string, name: string, flops: number, body: () => void) => {
-    const timeAt = async (threads: number) => {
-      await setNumThreads(threads);
-      return timeMs(body, target, samples);
-    };
+    const timeAt = async (threads: number) => onThreads(threads, () => timeMs(body, target, samples));
     return { family, name, flops, timeAt };
   };
   const cases: ReturnType<typeof measure>[] = [];
@@ -133,7 +138,6 @@ export async function runBench(options: BenchOptions, write: (s: string) => void
     const x = randn([n]);
     cases.push(measure('elementwise', `relu + tanh on ${n} floats (elements)`, 2 * n, () => noGrad(() => { x.relu(); x.tanh(); })));
   }
-  setParallelMinFlops(1 << 21);
   for (const c of cases) {
     const ms1 = await c.timeAt(1);
     const msN = cores > 1 ? await c.timeAt(cores) : ms1;
@@ -156,10 +160,8 @@ export async function runBench(options: BenchOptions, write: (s: string) => void
     F.crossEntropy(model.forward(xb), yb).backward();
     opt.step();
   };
-  await setNumThreads(1);
-  const step1 = timeMs(step, quick ? 3 : 100, samples);
-  await setNumThreads(cores);
-  const stepN = cores > 1 ? timeMs(step, quick ? 3 : 100, samples) : step1;
+  const step1 = onThreads(1, () => timeMs(step, quick ? 3 : 100, samples));
+  const stepN = cores > 1 ? onThreads(cores, () => timeMs(step, quick ? 3 : 100, samples)) : step1;
 
   const relaxed = await relaxedFigures(quick, options.relaxedWasm);
   const result = {
