@@ -32,26 +32,33 @@ export function reduceSum(x: usize, y: usize, outer: i32, n: i32, inner: i32, sc
   }
   const rowBytes = <usize>inner << 2;
   for (let o = 0; o < outer; o++) {
-    const yo = y + <usize>o * rowBytes;
-    const xo = x + <usize>o * <usize>n * rowBytes;
-    memory.fill(yo, 0, rowBytes);
-    for (let k = 0; k < n; k++) {
-      const xr = xo + <usize>k * rowBytes;
-      let j = 0;
-      for (; j + 4 <= inner; j += 4) {
-        const p = <usize>j << 2;
-        v128.store(yo + p, f32x4.add(v128.load(yo + p), v128.load(xr + p)));
-      }
-      for (; j < inner; j++) {
-        const p = <usize>j << 2;
-        store<f32>(yo + p, load<f32>(yo + p) + load<f32>(xr + p));
-      }
+    reduceSumColumns(x + <usize>o * <usize>n * rowBytes, y + <usize>o * rowBytes, n, inner, inner, scale);
+  }
+}
+
+/**
+ * y[j] = scale · Σ_k x[k·ld + j] for j < cols: column sums of an n-row block, k ascending, each
+ * column on its own (SIMD lanes are columns), so any split of the columns gives the same bits.
+ */
+export function reduceSumColumns(x: usize, y: usize, n: i32, ld: i32, cols: i32, scale: f32): void {
+  const rowBytes = <usize>ld << 2;
+  memory.fill(y, 0, <usize>cols << 2);
+  for (let k = 0; k < n; k++) {
+    const xr = x + <usize>k * rowBytes;
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const p = <usize>j << 2;
+      v128.store(y + p, f32x4.add(v128.load(y + p), v128.load(xr + p)));
     }
-    if (scale != 1.0) {
-      for (let j = 0; j < inner; j++) {
-        const p = <usize>j << 2;
-        store<f32>(yo + p, load<f32>(yo + p) * scale);
-      }
+    for (; j < cols; j++) {
+      const p = <usize>j << 2;
+      store<f32>(y + p, load<f32>(y + p) + load<f32>(xr + p));
+    }
+  }
+  if (scale != 1.0) {
+    for (let j = 0; j < cols; j++) {
+      const p = <usize>j << 2;
+      store<f32>(y + p, load<f32>(y + p) * scale);
     }
   }
 }

@@ -8,6 +8,7 @@ import { K } from '../wasm.js';
 import { withScratch } from '../memory.js';
 import { Shape, normAxis, sizeOf, sameShape, fmt } from '../shape.js';
 import { Bin, Un } from './codes.js';
+import { splitItems } from '../threads.js';
 import { boolArg, show } from '../args.js';
 
 /** [outer, n, inner] view of reducing `axis`. */
@@ -40,7 +41,15 @@ function axesOf(x: Tensor, dim: number | number[] | undefined, op: string): read
 function sumAxisRaw(x: Tensor, axis: number, scale: number): Tensor {
   const [outer, n, inner] = split(x.shape, axis);
   const out = Tensor._empty(reducedShape(x.shape, axis, true), 'sum');
-  K().reduceSum(x.ptr, out.ptr, outer, n, inner, scale);
+  // Split across threads by output: whole [n, inner] slabs, or, for one slab (a bias gradient's
+  // column sums), runs of columns. Each output's sum runs over k in the same order either way.
+  const work = 16 * x.size, xp = x.ptr, yp = out.ptr;
+  if (outer > 1 || inner === 1) {
+    splitItems('reduceSum', outer, work, 1, (lo, hi) =>
+      [xp + 4 * lo * n * inner, yp + 4 * lo * inner, hi - lo, n, inner, scale]);
+  } else {
+    splitItems('reduceSumColumns', inner, work, 4, (lo, hi) => [xp + 4 * lo, yp + 4 * lo, n, inner, hi - lo, scale]);
+  }
   return out;
 }
 

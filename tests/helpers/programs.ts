@@ -46,6 +46,12 @@ export function kernelsProgram(): Uint8Array[] {
     loss.mul(loss).sum().backward();
     out.push(loss.detach().keep(), logits.grad!);
   }
+  {
+    // sums split by slabs ([5, 9, 7] over its middle axis) or, for one slab (a bias gradient), by
+    // runs of 4 columns: 1003 columns leave a scalar tail in the last part
+    const x = randn([5, 9, 7]), g = randn([33, 1003]);
+    out.push(x.sum(1).keep(), x.sum(2).keep(), g.sum(0).keep(), g.mean(0).keep());
+  }
   // optimiser updates split in runs of 16 (1001 elements leave a scalar tail in the last part)
   const updates: ((p: Tensor[]) => optim.Optimizer<{ lr: number }>)[] = [
     (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
