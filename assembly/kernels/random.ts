@@ -163,6 +163,16 @@ export function philox4x32(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32,
  */
 export function philoxBernoulliMask(y: usize, lo: i32, hi: i32, p: f32, keepValue: f32, k0: u32, k1: u32): void {
   let i = lo;
+  // scalar up to a multiple of 16, then 16 elements (4 Philox blocks, one per lane) at a time,
+  // then the scalar tail: the same integer arithmetic, so the same mask as all-scalar
+  const vecStart = min(hi, (lo + 15) & ~15), vecEnd = max(vecStart, hi & ~15);
+  maskScalar(y, i, vecStart, p, keepValue, k0, k1);
+  for (i = vecStart; i < vecEnd; i += 16) maskVector16(y, i, p, keepValue, k0, k1);
+  maskScalar(y, vecEnd, hi, p, keepValue, k0, k1);
+}
+
+function maskScalar(y: usize, lo: i32, hi: i32, p: f32, keepValue: f32, k0: u32, k1: u32): void {
+  let i = lo;
   while (i < hi) {
     philox(<u32>(i >>> 2), 0, 0, 0, k0, k1);
     const end = min(hi, (i | 3) + 1);
@@ -172,4 +182,46 @@ export function philoxBernoulliMask(y: usize, lo: i32, hi: i32, p: f32, keepValu
       store<f32>(y + (<usize>i << 2), <f32>(u >>> 8) * (1.0 / 16777216.0) < p ? 0.0 : keepValue);
     }
   }
+}
+
+/** (high, low) 32-bit halves of the four u32 products a·b, lane by lane. */
+// @ts-ignore: decorator
+@inline function mulHi(a: v128, b: v128): v128 {
+  const lo2 = i64x2.extmul_low_i32x4_u(a, b), hi2 = i64x2.extmul_high_i32x4_u(a, b);
+  return v128.shuffle<i32>(lo2, hi2, 1, 3, 5, 7);
+}
+
+/** Mask elements [i, i+16), i a multiple of 16: Philox blocks i/4 .. i/4+3 side by side in the lanes. */
+function maskVector16(y: usize, i: i32, p: f32, keepValue: f32, k0: u32, k1: u32): void {
+  const b = <u32>(i >>> 2);
+  let c0 = i32x4(b, b + 1, b + 2, b + 3), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
+  const m0 = i32x4.splat(PHILOX_M0), m1 = i32x4.splat(PHILOX_M1);
+  for (let r = 0; r < 10; r++) {
+    const hi0 = mulHi(m0, c0), lo0 = i32x4.mul(m0, c0);
+    const hi1 = mulHi(m1, c2), lo1 = i32x4.mul(m1, c2);
+    const n0 = v128.xor(v128.xor(hi1, c1), i32x4.splat(k0));
+    const n2 = v128.xor(v128.xor(hi0, c3), i32x4.splat(k1));
+    c1 = lo1;
+    c3 = lo0;
+    c0 = n0;
+    c2 = n2;
+    k0 += PHILOX_W0;
+    k1 += PHILOX_W1;
+  }
+  // lane j of c0..c3 is block j's words 0..3; element 4j + w is word w of block j: a 4×4 transpose
+  const t0 = v128.shuffle<i32>(c0, c1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(c0, c1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<i32>(c2, c3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(c2, c3, 2, 6, 3, 7);
+  const pv = f32x4.splat(p), keep = f32x4.splat(keepValue), scale = f32x4.splat(1.0 / 16777216.0);
+  const out = y + (<usize>i << 2);
+  v128.store(out, maskWords(v128.shuffle<i32>(t0, t2, 0, 1, 4, 5), pv, keep, scale));
+  v128.store(out, maskWords(v128.shuffle<i32>(t0, t2, 2, 3, 6, 7), pv, keep, scale), 16);
+  v128.store(out, maskWords(v128.shuffle<i32>(t1, t3, 0, 1, 4, 5), pv, keep, scale), 32);
+  v128.store(out, maskWords(v128.shuffle<i32>(t1, t3, 2, 3, 6, 7), pv, keep, scale), 48);
+}
+
+/** u >>> 8 as a float in [0, 1) (exact: 24 bits), then 0 where it is below p, else keepValue. */
+// @ts-ignore: decorator
+@inline function maskWords(u: v128, pv: v128, keep: v128, scale: v128): v128 {
+  const unit = f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(u, 8)), scale);
+  return v128.andnot(keep, f32x4.lt(unit, pv));
 }
