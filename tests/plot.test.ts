@@ -81,6 +81,20 @@ test('line chart: series colours where the series pass, NaN gaps tolerated, log 
   await render(lineChart({ title: 'Log', x: { scale: 'log' }, y: { scale: 'log' }, series: [{ name: 'a', x: [1, 10, 100, 1000], y: [1e-6, 0, 1e3, Infinity] }] }));
 });
 
+test('line chart: a long title over a plot narrowed by a legend outside stays inside the figure', async () => {
+  const x = [1, 2];
+  const title = 'Test accuracy per epoch: the course CNN and four variants';
+  const p = await render(lineChart({
+    title, width: 800, height: 500, legend: 'outside', x: { label: 'epoch' }, y: { label: 'accuracy' },
+    series: ['first model with a long descriptive name', 'second model with a long descriptive name'].map((name, i) => ({ name, x, y: [0.9 + i * 0.01, 0.95] })),
+  }));
+  // the title band (above the plot) has dark text pixels, none in the outermost 6 px on either side
+  const band = { y0: 0, y1: 40 / 500 }, edge = 6 / 800;
+  assert.ok(count(p, '#1a1a1a', { x0: 0, x1: 1, ...band }, 60) > 200, 'the title is drawn');
+  assert.is(count(p, '#1a1a1a', { x0: 0, x1: edge, ...band }, 60), 0, 'not cut at the left edge');
+  assert.is(count(p, '#1a1a1a', { x0: 1 - edge, x1: 1, ...band }, 60), 0, 'not cut at the right edge');
+});
+
 test('scatter: one colour per class', async () => {
   const p = await render(
     scatterChart({

@@ -227,7 +227,11 @@ export function drawTitle(ctx: Ctx2D, title: string, box: Box, cx = box.x + box.
   ctx.font = font(size, 'bold');
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
-  ctx.fillText(title, cx, box.y + 10);
+  // centred over the plot, but moved inwards where that would cut it at the figure's edge (a long
+  // title over a plot narrowed by a legend outside it)
+  const half = ctx.measureText(title).width / 2, margin = 8;
+  const x = Math.min(Math.max(cx, box.x + margin + half), box.x + box.w - margin - half);
+  ctx.fillText(title, half * 2 + 2 * margin > box.w ? box.x + box.w / 2 : x, box.y + 10);
   ctx.restore();
 }
 
