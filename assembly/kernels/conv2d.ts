@@ -273,7 +273,7 @@ function stageDy(dy: usize, stage: usize, n0: i32, m: i32, OC: i32, OHW: i32): v
   for (let j = 0; j < m; j++) {
     const dyn = dy + <usize>(n0 + j) * <usize>OC * planeBytes;
     for (let oc = 0; oc < OC; oc++) {
-      memory.copy(stage + <usize>oc * ldBytes + <usize>j * planeBytes, dyn + <usize>oc * planeBytes, planeBytes);
+      copyF32(stage + <usize>oc * ldBytes + <usize>j * planeBytes, dyn + <usize>oc * planeBytes, OHW);
     }
   }
 }
