@@ -29,7 +29,7 @@ export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', '
   'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward',
   'conv2dBackwardBias', 'reluBackwardBias', 'binary',
   'sgdStep', 'adamStep', 'rmspropStep', 'adagradStep', 'adadeltaStep',
-  'crossEntropyForward', 'crossEntropyBackward', 'reduceSum', 'reduceSumColumns',
+  'crossEntropyForward', 'crossEntropyBackward', 'reduceSum', 'reduceSumColumns', 'softmax', 'softmaxBackward',
 ] as const satisfies readonly (keyof KernelExports)[];
 type KernelName = typeof THREAD_KERNELS[number];
 /** A kernel's arguments as a tuple (a task built with the wrong count does not compile). */

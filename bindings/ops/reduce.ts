@@ -208,10 +208,14 @@ function softmaxImpl(x: Tensor, dim: number, log: boolean): Tensor {
   const axis = normAxis(dim, x.ndim, op);
   const [outer, n, inner] = x.ndim === 0 ? [1, 1, 1] : split(x.shape, axis);
   const out = Tensor._empty(x.shape, op);
-  K().softmax(x.ptr, out.ptr, outer, n, inner, log ? 1 : 0);
+  // split across threads by whole [n, inner] slabs (each output's sums in the same order); ~20
+  // FLOP-equivalents per element (exp, the max and the sums)
+  const slab = 4 * n * inner, work = 20 * x.size, flag = log ? 1 : 0;
+  splitItems('softmax', outer, work, 1, (lo, hi) => [x.ptr + lo * slab, out.ptr + lo * slab, hi - lo, n, inner, flag]);
   return record(out, op, [x], (g) => {
     const dx = Tensor._empty(x.shape, `${op} backward`);
-    K().softmaxBackward(out.ptr, g.ptr, dx.ptr, outer, n, inner, log ? 1 : 0);
+    splitItems('softmaxBackward', outer, work, 1, (lo, hi) =>
+      [out.ptr + lo * slab, g.ptr + lo * slab, dx.ptr + lo * slab, hi - lo, n, inner, flag]);
     return [dx];
   });
 }

@@ -52,6 +52,13 @@ export function kernelsProgram(): Uint8Array[] {
     const x = randn([5, 9, 7]), g = randn([33, 1003]);
     out.push(x.sum(1).keep(), x.sum(2).keep(), g.sum(0).keep(), g.mean(0).keep());
   }
+  {
+    // softmax and logSoftmax split by slabs: over the last axis (41 slabs) and a middle one
+    const x = randn([41, 17], { requiresGrad: true }), z = randn([6, 5, 7], { requiresGrad: true });
+    const ys = [F.softmax(x, -1), F.logSoftmax(x, -1), F.softmax(z, 1), F.logSoftmax(z, 1)];
+    ys.reduce((acc, y) => acc.add(y.mul(y).sum()), ys[0].sum()).backward();
+    out.push(...ys.map((y) => y.detach().keep()), x.grad!, z.grad!);
+  }
   // optimiser updates split in runs of 16 (1001 elements leave a scalar tail in the last part)
   const updates: ((p: Tensor[]) => optim.Optimizer<{ lr: number }>)[] = [
     (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
