@@ -233,10 +233,12 @@ async function main(): Promise<void> {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`Wasm SIMD peak (12-chain f32x4 mul+add, one thread): ${fmt(peak)} GFLOP/s on ${cpus()[0]?.model ?? '?'}, Node ${process.versions.node}`);
   console.log(`GEMM tile: ${tile.tile} (${tile.reason})`);
-  console.log('ratio = wasmgrad speed / tfjs-wasm speed (tfjs ms / wasmgrad ms): > 1 means wasmgrad is faster\n');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const t of table) console.log(line(t));
+  if (table.length) {
+    console.log('ratio = wasmgrad speed / tfjs-wasm speed (tfjs ms / wasmgrad ms): > 1 means wasmgrad is faster\n');
+    console.log(line(header));
+    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const t of table) console.log(line(t));
+  }
   const notes = [...new Set(rows.map((r) => r.note).filter((n): n is string => !!n))];
   for (const n of notes) console.log(`\nnote: ${n}`);
   printEpochTable(epochs);
