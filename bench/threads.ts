@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { init, info, manualSeed, randn, randint, tidy, setNumThreads, nn, optim, type Tensor } from '../bindings/index.js';
 import { calibrate, median, sample } from './timing.js';
-import { setParallelMinFlops, PARALLEL_MIN_FLOPS } from '../bindings/threads.js';
+import { onCallingThread } from '../bindings/threads.js';
 
 export interface ThreadRow {
   name: string;
@@ -99,15 +99,11 @@ async function measure(work: Work, n: number): Promise<ThreadRow> {
   const out1 = work.output();
   await setNumThreads(n);
   const outN = work.output();
-  // Timed with the pool up throughout: the one-thread samples keep every kernel on the calling
-  // thread (the size threshold set past any kernel), so neither side pays for starting workers.
-  // Alternating setNumThreads(1) and (n) stopped and restarted the workers every round, and the
-  // fresh workers' start-up landed in the n-thread samples (conv fwd+bwd measured 1.01× so).
-  const oneThread = (body: () => void) => () => {
-    setParallelMinFlops(Infinity);
-    try { body(); } finally { setParallelMinFlops(PARALLEL_MIN_FLOPS); }
-  };
-  const run1 = oneThread(work.run);
+  // Timed with the pool up throughout (onCallingThread for the one-thread samples), so neither
+  // side pays for starting workers. Alternating setNumThreads(1) and (n) stopped and restarted the
+  // workers every round, and the fresh workers' start-up landed in the n-thread samples (conv
+  // fwd+bwd measured 1.01× so).
+  const run1 = () => onCallingThread(work.run);
   const inner1 = calibrate(run1, 50);
   const innerN = calibrate(work.run, 50);
   const t1: number[] = [], tN: number[] = [];

@@ -67,8 +67,7 @@ let requested = 1;
 let whySingle = 'threads have not been started (call init())';
 let parallelCalls = 0;
 /** Kernels below this many FLOPs run on the calling thread: waking a worker costs ~10-50 µs. */
-export const PARALLEL_MIN_FLOPS = 1 << 21;
-let minFlops = PARALLEL_MIN_FLOPS;
+let minFlops = 1 << 21;
 
 let nodeCores: number | undefined; // os.availableParallelism(), read when the module loads
 
@@ -237,6 +236,21 @@ export function threadsInfo(): ThreadsInfo {
 /** Smallest kernel, in FLOPs, worth splitting; tests set 0 to split everything. */
 export function setParallelMinFlops(flops: number): void {
   minFlops = flops;
+}
+
+/**
+ * Runs `body` with every kernel on the calling thread while the pool stays up (the split threshold
+ * set past any kernel, then restored): the one-thread side of a 1-vs-n timing, which would
+ * otherwise pay for stopping and restarting the workers.
+ */
+export function onCallingThread<T>(body: () => T): T {
+  const saved = minFlops;
+  minFlops = Infinity;
+  try {
+    return body();
+  } finally {
+    minFlops = saved;
+  }
 }
 
 /** How many threads a kernel of `flops` FLOPs should use. */

@@ -9,7 +9,7 @@ import { parsePositiveInt } from '../args.js';
 import { init, info, randn, randint, matmul, tidy, noGrad, nn, optim, setNumThreads, getNumThreads, manualSeed } from '../../bindings/index.js';
 import { K, relaxedSimdUnavailable } from '../../bindings/wasm.js';
 import { isX86Family, probeTiles, runTimedProbe, tileNames } from '../../bindings/gemm-tile.js';
-import { setParallelMinFlops, PARALLEL_MIN_FLOPS } from '../../bindings/threads.js';
+import { onCallingThread } from '../../bindings/threads.js';
 
 const F = nn.functional;
 
@@ -94,14 +94,10 @@ export async function runBench(options: BenchOptions, write: (s: string) => void
   const choice = runTimedProbe(20);
 
   const rows: Row[] = [];
-  // One thread = every kernel kept on the calling thread (the split threshold set past any
-  // kernel) while the pool stays up: restarting workers between the two columns would time their
-  // start-up too.
+  // One thread = every kernel kept on the calling thread while the pool stays up: restarting
+  // workers between the two columns would time their start-up too.
   await setNumThreads(cores);
-  const onThreads = <T>(threads: number, body: () => T): T => {
-    setParallelMinFlops(threads === 1 ? Infinity : PARALLEL_MIN_FLOPS);
-    try { return body(); } finally { setParallelMinFlops(PARALLEL_MIN_FLOPS); }
-  };
+  const onThreads = <T>(threads: number, body: () => T): T => (threads === 1 ? onCallingThread(body) : body());
   const measure = (family: string, name: string, flops: number, body: () => void) => {
     const timeAt = async (threads: number) => onThreads(threads, () => timeMs(body, target, samples));
     return { family, name, flops, timeAt };
