@@ -71,11 +71,11 @@ for (const v of variants) {
   copyFileSync(join(root, 'dist', v.file), join(root, 'dist', 'bindings', v.file));
   console.log(`built dist/${v.file} (${wasm.length} bytes)`);
 }
-if (tscStatus === 0) await bundleEntry();
 if (tscStatus !== 0) {
   console.error('build: TypeScript reported errors (see above)');
   process.exit(tscStatus);
 }
+await bundleEntry();
 
 // The package's entry is one file, not the ~60 modules tsc emits: Node's ES module loader spends
 // about 1.5 ms and 150 KiB per module, so `import 'wasmgrad'` took ~115 ms and 9 MiB of RSS as

@@ -162,12 +162,11 @@ export function philox4x32(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32,
  * [0, 1) as nextUnit does. Overwrites; any split of [0, n) into parts gives the same mask.
  */
 export function philoxBernoulliMask(y: usize, lo: i32, hi: i32, p: f32, keepValue: f32, k0: u32, k1: u32): void {
-  let i = lo;
   // scalar up to a multiple of 16, then 16 elements (4 Philox blocks, one per lane) at a time,
   // then the scalar tail: the same integer arithmetic, so the same mask as all-scalar
   const vecStart = min(hi, (lo + 15) & ~15), vecEnd = max(vecStart, hi & ~15);
-  maskScalar(y, i, vecStart, p, keepValue, k0, k1);
-  for (i = vecStart; i < vecEnd; i += 16) maskVector16(y, i, p, keepValue, k0, k1);
+  maskScalar(y, lo, vecStart, p, keepValue, k0, k1);
+  for (let i = vecStart; i < vecEnd; i += 16) maskVector16(y, i, p, keepValue, k0, k1);
   maskScalar(y, vecEnd, hi, p, keepValue, k0, k1);
 }
 
