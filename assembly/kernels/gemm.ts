@@ -215,9 +215,36 @@ function packSliver(dst: usize, src: usize, kStride: usize, iStride: usize, widt
  * tile gives the same bits as a full one.
  */
 function writeTile(c: usize, ldc: i32, mr: i32, nr: i32, NR: i32, alpha: f32, beta: f32, mode: i32): void {
+  // full 8-wide rows (most tiles on every host): two vectors a row, no loop bounds to test
+  if (nr == 8 && NR == 8) {
+    if (mode == OVERWRITE) writeRows8(c, ldc, mr, alpha, beta, OVERWRITE);
+    else if (mode == ACCUMULATE) writeRows8(c, ldc, mr, alpha, beta, ACCUMULATE);
+    else writeRows8(c, ldc, mr, alpha, beta, SCALE);
+    return;
+  }
   if (mode == OVERWRITE) writeRows(c, ldc, mr, nr, NR, alpha, beta, OVERWRITE);
   else if (mode == ACCUMULATE) writeRows(c, ldc, mr, nr, NR, alpha, beta, ACCUMULATE);
   else writeRows(c, ldc, mr, nr, NR, alpha, beta, SCALE);
+}
+
+// @ts-ignore: decorator
+@inline function writeRows8(c: usize, ldc: i32, mr: i32, alpha: f32, beta: f32, mode: i32): void {
+  const va = f32x4.splat(alpha), vb = f32x4.splat(beta), ldcBytes = <usize>ldc << 2;
+  let src = tileOut, dst = c;
+  for (let r = 0; r < mr; r++) {
+    let v0 = f32x4.mul(v128.load(src), va), v1 = f32x4.mul(v128.load(src, 16), va);
+    if (mode == ACCUMULATE) {
+      v0 = f32x4.add(v128.load(dst), v0);
+      v1 = f32x4.add(v128.load(dst, 16), v1);
+    } else if (mode == SCALE) {
+      v0 = f32x4.add(f32x4.mul(v128.load(dst), vb), v0);
+      v1 = f32x4.add(f32x4.mul(v128.load(dst, 16), vb), v1);
+    }
+    v128.store(dst, v0);
+    v128.store(dst, v1, 16);
+    src += 32;
+    dst += ldcBytes;
+  }
 }
 
 // @ts-ignore: decorator
