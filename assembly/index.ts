@@ -16,6 +16,7 @@ export * from "./kernels/random";
 export * from "./kernels/optim";
 export * from "./kernels/activations";
 export * from "./kernels/norm";
+export * from "./kernels/batchnorm";
 export * from "./kernels/attention";
 export * from "./kernels/resample";
 export * from "./kernels/gemm_batched";

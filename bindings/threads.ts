@@ -26,7 +26,7 @@ export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', '
   'gemmSetTile', 'gemmBatched', 'philoxBernoulliMask',
   'activation', 'activationBackward', 'layerNormForward', 'layerNormBackward', 'layerNormParamGrads',
   'attentionForward', 'attentionBackward', 'interpolateForward', 'interpolateBackward',
-  'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward',
+  'adaptiveAvgPool2dForward', 'adaptiveAvgPool2dBackward', 'batchNormStats', 'batchNormApply', 'batchNormBackward',
   'conv2dBackwardBias', 'reluBackwardBias', 'binary',
   'sgdStep', 'adamStep', 'rmspropStep', 'adagradStep', 'adadeltaStep',
   'crossEntropyForward', 'crossEntropyBackward', 'reduceSum', 'reduceSumColumns', 'softmax', 'softmaxBackward',

@@ -286,6 +286,10 @@ case("F.interpolate: bilinear size 5x7", [U(1, 2, 3, 4)], lambda x: F.interpolat
 case("F.interpolate: bilinear alignCorners", [U(2, 1, 4, 3)], lambda x: F.interpolate(x, size=(6, 5), mode="bilinear", align_corners=True))
 case("F.layerNorm: [4] affine", [U(2, 3, 4), U(4), U(4)], lambda x, w, b: F.layer_norm(x, (4,), w, b))
 case("F.layerNorm: [3,4] no affine", [U(2, 3, 4)], lambda x: F.layer_norm(x, (3, 4)))
+case("F.batchNorm: training affine [3,2,3,3]", [U(3, 2, 3, 3), U(2), U(2)], lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True))
+case("F.batchNorm: training no affine [6,2]", [U(6, 2)], lambda x: F.batch_norm(x, None, None, training=True))
+case("F.batchNorm: eval running stats [4,3,5]", [U(4, 3, 5), V([0.1, -0.2, 0.3], grad=False), V([0.5, 1.5, 2.0], grad=False), U(3), U(3)],
+     lambda x, rm, rv, w, b: F.batch_norm(x, rm, rv, w, b, training=False))
 case("F.scaledDotProductAttention: additive mask", [U(2, 3, 4), U(2, 5, 4), U(2, 5, 3), U(3, 5)],
      lambda q, k, v, m: sdpa(q, k, v, m))
 case("F.scaledDotProductAttention: causal", [U(1, 2, 4, 3), U(1, 2, 4, 3), U(1, 2, 4, 2)], lambda q, k, v: sdpa(q, k, v, causal=True))

@@ -9,7 +9,7 @@ import { checkOp, OpCase, jsRandom } from './helpers/check.js';
 import { opOfCase, registerCheck } from './helpers/coverage.js';
 import { Nd } from './helpers/ref.js';
 import { attention } from '../bindings/ops/attention.js';
-import { erfRef, geluRef, geluTanhRef, siluRef, convTranspose2dRef, layerNormRef, attentionRef, attentionProbsRef,
+import { erfRef, geluRef, geluTanhRef, siluRef, convTranspose2dRef, layerNormRef, batchNormRef, attentionRef, attentionProbsRef,
   bilinearRef, nearestRef, adaptiveAvgPoolRef, broadcastTo } from './helpers/ref-layers.js';
 
 const F = wg.nn.functional;
@@ -171,6 +171,53 @@ test('layerNorm: accurate variance with a large mean; the same bits on 1 and 2 t
   const two = run();
   setParallelMinFlops(1 << 21);
   for (let i = 0; i < 4; i++) assert.equal(Array.from(two[i]), Array.from(one[i]), `output ${i}`);
+});
+
+// ---- batchNorm (training: the batch's statistics) ----
+const bnCases: [number[], boolean][] = [[[4, 3], true], [[3, 2, 5], true], [[2, 3, 3, 3], true], [[2, 2, 2, 4], false], [[5, 1, 1, 7], true]];
+for (const [shape, affine] of bnCases) {
+  const C = shape[1];
+  add({
+    name: `batchNorm training affine=${affine}`, shapes: [shape, ...(affine ? [[C], [C]] : [])],
+    engine: ([x, w, b]) => F.batchNorm(x, null, null, w ?? null, b ?? null, true),
+    ref: ([x, w, b]) => batchNormRef(x, w ?? null, b ?? null, 1e-5),
+    gradTol: [5e-3, 5e-4],
+  });
+}
+
+test('batchNorm: accurate statistics with a large mean; the same bits on 1 and 2 threads', async () => {
+  const rnd = jsRandom(11);
+  const [N, C, S] = [64, 8, 100];
+  const v = Float32Array.from({ length: N * C * S }, () => 1000 + rnd());
+  const x = wg.tensor(v, { shape: [N, C, 10, 10], requiresGrad: true });
+  const w = wg.randn([C], { requiresGrad: true }), b = wg.randn([C], { requiresGrad: true });
+  const want = batchNormRef(new Nd([N, C, 10, 10], Float64Array.from(v)), new Nd([C], Float64Array.from(w.data())), new Nd([C], Float64Array.from(b.data())), 1e-5);
+  const run = () => {
+    x.grad = null; w.grad = null; b.grad = null;
+    const y = F.batchNorm(x, null, null, w, b, true);
+    y.mul(y).sum().backward();
+    return [y.data(), x.grad!.data(), w.grad!.data(), b.grad!.data()];
+  };
+  await wg.setNumThreads(1);
+  const one = run();
+  let worst = 0;
+  for (let i = 0; i < one[0].length; i++) worst = Math.max(worst, Math.abs(one[0][i] - want.data[i]));
+  assert.ok(worst < 1e-3, `batchNorm forward error ${worst} with mean 1000`);
+  await wg.setNumThreads(2);
+  const { setParallelMinFlops } = await import('../bindings/threads.js');
+  setParallelMinFlops(0);
+  const two = run();
+  setParallelMinFlops(1 << 21);
+  for (let i = 0; i < 4; i++) assert.equal(Array.from(two[i]), Array.from(one[i]), `output ${i}`);
+});
+
+test('batchNorm: errors name the argument', () => {
+  const x = wg.zeros([4, 3, 2]);
+  assert.throws(() => F.batchNorm(x, null, null, wg.ones([2])), /batchNorm: weight must have shape \[3\] \(the input's channels, dim 1\), got \[2\]/);
+  assert.throws(() => F.batchNorm(x, null, null), /batchNorm: evaluation \(training false\) needs runningMean and runningVar/);
+  assert.throws(() => F.batchNorm(x, wg.zeros([3]), null, null, null, true), /batchNorm: runningMean and runningVar must be given together/);
+  assert.throws(() => F.batchNorm(wg.zeros([1, 3]), null, null, null, null, true), /batchNorm: expected more than 1 value per channel when training, got input \[1, 3\]/);
+  assert.throws(() => F.batchNorm(wg.zeros([4]), null, null, null, null, true), /batchNorm: input must have a channel dim/);
 });
 
 test('LayerNorm: PyTorch parameters and errors', () => {

@@ -17,6 +17,7 @@ export { oneHot } from '../ops/movement.js';
 export { gelu, silu } from '../ops/activations.js';
 export { convTranspose2d } from '../ops/conv_transpose.js';
 export { layerNorm } from '../ops/norm.js';
+export { batchNorm } from '../ops/batchnorm.js';
 export { scaledDotProductAttention } from '../ops/attention.js';
 export { interpolate, adaptiveAvgPool2d } from '../ops/resample.js';
 export { unflatten } from '../ops/unflatten.js';

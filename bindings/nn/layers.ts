@@ -339,34 +339,14 @@ abstract class BatchNorm extends Module {
     if (!this.ndims.includes(x.ndim) || x.shape[1] !== this.numFeatures) {
       throw new RangeError(`${name}: expected a ${this.ndims.join('-D or ')}-D input with ${this.numFeatures} channels in dim 1, got ${fmt(x.shape)}`);
     }
-    const C = this.numFeatures;
-    const bshape = x.shape.map((d, i) => (i === 1 ? C : 1));
-    const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
-    const useBatch = this.training || !this.runningMean;
-    let y: Tensor;
-    if (useBatch) {
-      const n = x.size / C;
-      if (this.training && n <= 1) throw new RangeError(`${name}: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
-      const mean = x.mean(dims, true);
-      const centered = x.sub(mean);
-      const varB = centered.square().mean(dims, true);
-      y = centered.div(varB.add(this.eps).sqrt());
-      if (this.training && this.runningMean) this.updateRunningStats(mean, varB, n);
-    } else {
-      y = x.sub(this.runningMean!.reshape(bshape)).div(this.runningVar!.reshape(bshape).add(this.eps).sqrt());
-    }
-    if (this.weight) y = y.mul(this.weight.reshape(bshape)).add(this.bias!.reshape(bshape));
+    const track = this.training && this.runningMean !== null;
+    // momentum null: the cumulative average, weight 1 / (batches seen including this one)
+    const m = this.momentum ?? (track ? 1 / (this.numBatchesTracked!._read()[0] + 1) : 0);
+    // batch statistics when training, or when there are no running ones to use
+    const y = F.batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias,
+      this.training || !this.runningMean, m, this.eps);
+    if (track) noGrad(() => { this.numBatchesTracked!.add_(1); });
     return y;
-  }
-
-  private updateRunningStats(mean: Tensor, varBiased: Tensor, n: number): void {
-    // momentum null: the cumulative average, weight 1 / (batches seen including this one).
-    const m = this.momentum ?? 1 / (this.numBatchesTracked!._read()[0] + 1);
-    noGrad(() => {
-      this.runningMean!.mul_(1 - m).add_(mean.detach().reshape([this.numFeatures]), m);
-      this.runningVar!.mul_(1 - m).add_(varBiased.detach().reshape([this.numFeatures]), m * n / (n - 1));
-      this.numBatchesTracked!.add_(1);
-    });
   }
 
   override extraRepr(): string {

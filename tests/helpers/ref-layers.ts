@@ -78,6 +78,25 @@ export function layerNormRef(x: Nd, n: number, w: Nd | null, b: Nd | null, eps: 
   return out;
 }
 
+/** Batch norm of x [N, C, ...] per channel with the batch's statistics (biased variance), float64. */
+export function batchNormRef(x: Nd, w: Nd | null, b: Nd | null, eps: number): Nd {
+  const [N, C] = x.shape, S = x.size / (N * C);
+  const out = Nd.zeros(x.shape);
+  const at = (n: number, c: number, s: number) => (n * C + c) * S + s;
+  for (let c = 0; c < C; c++) {
+    let m = 0, v = 0;
+    for (let n = 0; n < N; n++) for (let s = 0; s < S; s++) m += x.data[at(n, c, s)];
+    m /= N * S;
+    for (let n = 0; n < N; n++) for (let s = 0; s < S; s++) v += (x.data[at(n, c, s)] - m) ** 2;
+    v /= N * S;
+    const k = 1 / Math.sqrt(v + eps);
+    for (let n = 0; n < N; n++) {
+      for (let s = 0; s < S; s++) out.data[at(n, c, s)] = (x.data[at(n, c, s)] - m) * k * (w ? w.data[c] : 1) + (b ? b.data[c] : 0);
+    }
+  }
+  return out;
+}
+
 export interface AttentionRefOptions { mask?: Nd | null; causal?: boolean; scale?: number; drop?: Float64Array | null }
 
 /** The attention probabilities softmax(q·kᵀ·scale + mask) per problem, [B·L·S] flat (B = leading dims). */

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import * as wg from '../../bindings/index.js';
 import { Tensor } from '../../bindings/index.js';
 import { Nd, conv2dRef, poolRef, forEachIndex, strides } from '../helpers/ref.js';
+import { batchNormRef } from '../helpers/ref-layers.js';
 import { prop, T, N, close, rejects, sameShape, gradMatches, dataArb, dataOf, shapeArb, junkArb, nonIntegerArb, Data } from './harness.js';
 
 const F = wg.nn.functional;
@@ -315,6 +316,24 @@ prop(['F.layerNorm', 'nn.LayerNorm'], 'layerNorm: normalising any trailing dims,
   gradMatches(`layerNorm [${x.shape}]`, engine, ref, ins, ins.map(() => true), 5e-3, 1e-3);
   rejects(() => F.layerNorm(T(x), [...ns.slice(0, -1), ns[ns.length - 1] + 1]), 'layerNorm', 'shape mismatch');
   rejects(() => new wg.nn.LayerNorm(ns, { eps: -1 }), 'LayerNorm', 'eps −1');
+}, 25);
+
+prop(['F.batchNorm'], 'batchNorm: per-channel statistics over the batch and every trailing dim (training) or running ones (eval), with or without weight/bias, equal the float64 reference and its gradient', fc.tuple(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 3 }), shapeArb(0, 2, 1, 5)).chain(([n, c, rest]) => fc.tuple(dataOf([n, c, ...rest], 'small'), fc.option(fc.tuple(dataOf([c]), dataOf([c]))), dataOf([c]), dataOf([c], 'pos'))), ([x, wb, rm, rv]) => {
+  const ins = [x, ...(wb ? wb : [])];
+  const engine = (ts: Tensor[]) => F.batchNorm(ts[0], null, null, ts[1] ?? null, ts[2] ?? null, true);
+  const ref = (xs: Nd[]) => batchNormRef(xs[0], xs[1] ?? null, xs[2] ?? null, 1e-5);
+  close(engine(ins.map((d) => T(d))).data(), ref(ins.map(N)).data, `batchNorm [${x.shape}]`, 1e-3, 1e-3);
+  gradMatches(`batchNorm [${x.shape}]`, engine, ref, ins, ins.map(() => true), 1e-2, 1e-3);
+  // eval: constants mean and variance, so y = (x − rm)/√(rv + eps)·w + b elementwise per channel
+  const C = x.shape[1], S = x.values.length / (x.shape[0] * C);
+  const evalRef = (xs: Nd[]) => new Nd(xs[0].shape, xs[0].data.map((v, i) => {
+    const ch = Math.floor(i / S) % C;
+    return (v - rm.values[ch]) / Math.sqrt(rv.values[ch] + 1e-5) * (xs[1] ? xs[1].data[ch] : 1) + (xs[2] ? xs[2].data[ch] : 0);
+  }));
+  const evalEngine = (ts: Tensor[]) => F.batchNorm(ts[0], T(rm), T(rv), ts[1] ?? null, ts[2] ?? null, false);
+  close(evalEngine(ins.map((d) => T(d))).data(), evalRef(ins.map(N)).data, `batchNorm eval [${x.shape}]`, 1e-4, 1e-4);
+  gradMatches(`batchNorm eval [${x.shape}]`, evalEngine, evalRef, ins, ins.map(() => true), 5e-3, 1e-3);
+  rejects(() => F.batchNorm(T(x), null, null, T({ shape: [C + 1], values: new Array(C + 1).fill(1) })), 'batchNorm', 'weight of the wrong size');
 }, 25);
 
 prop(['F.embedding', 'nn.Embedding'], 'embedding: rows picked by indices of any shape, the gradient adds per row (paddingIdx row stays 0)', fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 })).chain(([rows, D]) => fc.tuple(dataOf([rows, D]), shapeArb(0, 3, 0, 3).chain((s) => fc.array(fc.integer({ min: 0, max: rows - 1 }), { minLength: s.reduce((p, q) => p * q, 1), maxLength: s.reduce((p, q) => p * q, 1) }).map((v) => ({ shape: s, values: v }))), fc.option(fc.integer({ min: 0, max: rows - 1 })))), ([w, idx, pad]) => {
