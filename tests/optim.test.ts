@@ -210,6 +210,23 @@ test('optimiser state outlives an evaluation between two steps (its batches and 
   }
 });
 
+test('zeroGrad: a gradient reclaimed while its model sat idle counts as zero, for the optimiser and the module', () => {
+  // a GAN's generator sits idle through the discriminator's steps; memory.ts may reclaim its
+  // gradients when wasm memory grows (dispose() stands in for that here)
+  for (const zero of ['optimiser', 'module'] as const) {
+    const model = new nn.Linear(3, 2);
+    const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+    const x = tensor([[1, 2, 3]]);
+    model.forward(x).sum().backward();
+    model.weight.grad!.dispose();
+    if (zero === 'optimiser') opt.zeroGrad(); else model.zeroGrad();
+    assert.is(model.weight.grad, null, `${zero}: the reclaimed gradient is dropped`);
+    assert.equal(Array.from(model.bias!.grad!.data()), [0, 0], `${zero}: a live gradient is zeroed`);
+    model.forward(x).sum().backward();
+    assert.equal(Array.from(model.weight.grad!.data()), [1, 2, 3, 1, 2, 3], `${zero}: backward makes a fresh gradient`);
+  }
+});
+
 test('parameters must be leaves (the optimiser owns them, even ones made in a loop); bad options are named', () => {
   const p = zeros([2], { requiresGrad: true });
   assert.throws(() => new optim.SGD([p.mul(2)], { lr: 0.1 }), /not a leaf/);

@@ -214,7 +214,8 @@ export abstract class Module<Out = Tensor> {
   zeroGrad(setToNone = false): void {
     for (const p of this.parameters()) {
       if (!p.grad) continue;
-      if (setToNone) { p.grad.dispose(); p.grad = null; } else p.grad.zero_();
+      // a gradient reclaimed while its model sat idle (memory.ts) is gone: as zero as it gets
+      if (setToNone || p.grad.isDisposed) { p.grad.dispose(); p.grad = null; } else p.grad.zero_();
     }
   }
 

@@ -201,7 +201,8 @@ export abstract class Optimizer<O extends { lr: number }> {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         if (!p.grad) continue;
-        if (setToNone) { p.grad.dispose(); p.grad = null; } else p.grad.zero_();
+        // a gradient reclaimed while its model sat idle (memory.ts) is gone: as zero as it gets
+        if (setToNone || p.grad.isDisposed) { p.grad.dispose(); p.grad = null; } else p.grad.zero_();
       }
     }
   }
