@@ -69,17 +69,17 @@ interface Case {
   gflop: number;
 }
 
-function convCase(op: 'fwd' | 'fwd+relu' | 'relu+bias bwd' | 'dX' | 'dW', N: number, C: number, H: number, OC: number, pad = 0): Case {
-  const KH = 3, OH = H + 2 * pad - 2, W = H, OW = OH;
-  const flops = 2 * N * OC * OH * OW * C * 9;
+function convCase(op: 'fwd' | 'fwd+relu' | 'relu+bias bwd' | 'dX' | 'dW', N: number, C: number, H: number, OC: number, pad = 0, KH = 3): Case {
+  const OH = H + 2 * pad - KH + 1, W = H, OW = OH, taps = KH * KH;
+  const flops = 2 * N * OC * OH * OW * C * taps;
   return {
-    name: `conv ${op} [${N},${C},${H},${H}]*[${OC},${C},3,3] pad ${pad}`, gflop: flops / 1e9,
+    name: `conv ${op} [${N},${C},${H},${H}]*[${OC},${C},${KH},${KH}] pad ${pad}`, gflop: flops / 1e9,
     setup: (b, fill) => {
       const geo = [N, C, H, W, OC, KH, KH, 1, 1, pad, pad, 1, 1, OH, OW], parts = [0, 1];
       const ws = alloc(b, call(b, 'conv2dWorkspaceBytes', [N, C, H, W, OC, KH, KH, OH, OW]));
-      const x = alloc(b, N * C * H * W * 4), w = alloc(b, OC * C * 9 * 4), bias = alloc(b, OC * 4);
-      const ySize = N * OC * OH * OW, y = alloc(b, ySize * 4), dw = alloc(b, OC * C * 9 * 4);
-      fill(x, N * C * H * W); fill(w, OC * C * 9); fill(bias, OC); fill(y, ySize);
+      const x = alloc(b, N * C * H * W * 4), w = alloc(b, OC * C * taps * 4), bias = alloc(b, OC * 4);
+      const ySize = N * OC * OH * OW, y = alloc(b, ySize * 4), dw = alloc(b, OC * C * taps * 4);
+      fill(x, N * C * H * W); fill(w, OC * C * taps); fill(bias, OC); fill(y, ySize);
       const head = [x, w, bias, y, ws];
       if (op === 'fwd') return { run: () => forward(b, head, geo, false, y, ySize), out: [y, ySize] };
       if (op === 'fwd+relu') return { run: () => forward(b, head, geo, true, y, ySize), out: [y, ySize] };
@@ -89,7 +89,7 @@ function convCase(op: 'fwd' | 'fwd+relu' | 'relu+bias bwd' | 'dX' | 'dW', N: num
         return { run: () => reluBias(b, dy, y, g, bias, N, OC, OH * OW), out: [g, ySize] };
       }
       if (op === 'dX') return { run: () => call(b, 'conv2dBackwardInput', [y, w, x, ws, ...geo, ...parts]), out: [x, N * C * H * W] };
-      return { run: () => call(b, 'conv2dBackwardWeight', [x, y, dw, ws, ...geo, ...parts]), out: [dw, OC * C * 9] };
+      return { run: () => call(b, 'conv2dBackwardWeight', [x, y, dw, ws, ...geo, ...parts]), out: [dw, OC * C * taps] };
     },
   };
 }
@@ -113,11 +113,11 @@ function main(): void {
   if (tileArg !== undefined) for (const b of builds) b.exports.gemmSetTile(Number(tileArg));
   const cases = (process.env.AB_CASES ?? 'fwd,fwd+relu,relu+bias bwd,dX,dW').split(',');
   const all: Case[] = [];
-  // AB_SHAPES="N,C,H,OC[,pad];..." times other 3×3 layers (square images) instead of T2's
+  // AB_SHAPES="N,C,H,OC[,pad[,K]];..." times other layers (square images, K×K kernels, 3 by default) instead of T2's
   const shapes = process.env.AB_SHAPES?.split(';').map((s) => s.split(',').map(Number));
   for (const op of cases) {
     if (shapes) {
-      for (const [N, C, H, OC, pad = 0] of shapes) all.push(convCase(op as 'fwd', N, C, H, OC, pad));
+      for (const [N, C, H, OC, pad = 0, K = 3] of shapes) all.push(convCase(op as 'fwd', N, C, H, OC, pad, K));
       continue;
     }
     if (op !== 'dX') all.push(convCase(op as 'fwd', 128, 1, 28, 32));
