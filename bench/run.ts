@@ -150,7 +150,7 @@ function maxPool(k: Kernels, heap: WasmHeap, tf: Tf, N: number, C: number, H: nu
   const y = heap.alloc(P * OH * OW * 4), am = heap.alloc(P * OH * OW * 4), dx = heap.alloc(P * H * W * 4);
   const tx = tf.randomUniform([N, H, W, C], -1, 1) as import('@tensorflow/tfjs').Tensor4D;
   const tdy = tf.randomUniform([N, OH, OW, C], -1, 1) as import('@tensorflow/tfjs').Tensor4D;
-  const fwd = () => k.maxPool2dForward(x, y, am, P, H, W, K, K, K, K, 0, 0, OH, OW);
+  const fwd = () => k.maxPool2dForward(x, y, am, P, H, W, K, K, K, K, 0, 0, OH, OW, 0);
   const name = `maxpool [${N},${C},${H},${W}] k${K}`;
   const ops = P * OH * OW * K * K;
   if (!train) {

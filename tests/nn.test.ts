@@ -2,7 +2,8 @@
 // or the functional ops, BatchNorm statistics by hand, initialiser statistics, summary().
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, manualSeed, tensor, randn, zeros, Tensor, nn } from '../bindings/index.js';
+import { init, manualSeed, tensor, randn, zeros, Tensor, nn, noGrad } from '../bindings/index.js';
+import { conv2dRelu } from '../bindings/ops/conv.js';
 
 const F = nn.functional;
 
@@ -118,6 +119,31 @@ test('Sequential runs Conv2d + ReLU as one fused op with the bytes of the two op
   const conv = new nn.Conv2d(1, 2, 3);
   const out = new nn.Sequential(conv, new Shifted()).forward(randn([1, 1, 5, 5]));
   assert.ok(Math.min(...out.data()) >= 1, 'the subclass forward ran');
+});
+test('Conv2d + ReLU + MaxPool2d: the pool drops what the ReLU gradient would, with the bytes of the separate ops', () => {
+  const bytes = (t: Tensor) => Array.from(new Uint8Array(t.data().buffer.slice(0)));
+  // 2×2 stride 2 (the vector rows), 3×3 stride 2 pad 1 (overlapping windows); a negative bias
+  // leaves many windows all zero after the ReLU
+  for (const [k, s, p] of [[2, 2, 0], [3, 2, 1]]) {
+    const conv = new nn.Conv2d(3, 5, 3, { padding: 1 });
+    noGrad(() => { conv.bias!.sub_(0.8); });
+    const x = randn([2, 3, 11, 10], { requiresGrad: true });
+    const run = (f: () => Tensor) => {
+      for (const q of [x, conv.weight, conv.bias!]) q.grad = null;
+      const y = f();
+      manualSeed(5);
+      y.mul(randn(y.shape.slice())).sum().backward();
+      return [y, x.grad!, conv.weight.grad!, conv.bias!.grad!].map(bytes);
+    };
+    const fused = run(() => new nn.Sequential(conv, new nn.ReLU(), new nn.MaxPool2d(k, s, p)).forward(x));
+    const plain = run(() => F.maxPool2d(F.conv2d(x, conv.weight, conv.bias, { padding: 1 }).relu(), k, s, p));
+    ['output', 'x.grad', 'weight.grad', 'bias.grad'].forEach((what, i) => assert.equal(fused[i], plain[i], `k${k} s${s} p${p}: ${what}`));
+    // the ReLU's output used twice (the pool and a sum of squares): the summed gradient takes the ReLU's own pass
+    const both = (h: Tensor) => F.maxPool2d(h, k, s, p).sum().add(h.mul(h).sum()).reshape([1]);
+    const twice = run(() => both(conv2dRelu(x, conv.weight, conv.bias, { padding: 1 })));
+    const twicePlain = run(() => both(F.conv2d(x, conv.weight, conv.bias, { padding: 1 }).relu()));
+    ['output', 'x.grad', 'weight.grad', 'bias.grad'].forEach((what, i) => assert.equal(twice[i], twicePlain[i], `two consumers, k${k} s${s} p${p}: ${what}`));
+  }
 });
 test('Dropout: identity in eval mode, zeroes about p and rescales in training', () => {
   const d = new nn.Dropout(0.25);

@@ -5,10 +5,16 @@
  * (first maximum in row-major window order wins; -1 if the window lies wholly in padding).
  * Avg pool counts padding (count_include_pad): every window divides by KH*KW.
  * Backward passes overwrite dx (zeroed, then scatter-add in a fixed output order).
+ *
+ * maxPool2dForward with reluInput != 0 is for an x that a ReLU made (x >= 0, no NaN): a window whose
+ * maximum is 0 gets argmax -1, so its gradient is dropped where the ReLU's gradient would zero it
+ * anyway. The pooled values are unchanged, and the input gradient is then already the one at the
+ * ReLU's input (bindings/ops/conv.ts skips the ReLU's own backward pass for it).
  */
 
 export function maxPool2dForward(x: usize, y: usize, argmax: usize,
-  P: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32, OH: i32, OW: i32): void {
+  P: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32, OH: i32, OW: i32,
+  reluInput: i32): void {
   const HW = <usize>H * <usize>W, OHW = <usize>OH * <usize>OW;
   for (let p = 0; p < P; p++) {
     const xp = x + ((<usize>p * HW) << 2);
@@ -19,7 +25,7 @@ export function maxPool2dForward(x: usize, y: usize, argmax: usize,
       let ow = 0;
       // (ceil_mode windows hanging over the bottom/right edge are left to the general loop)
       if (KH == 2 && KW == 2 && strideH == 2 && strideW == 2 && padH == 0 && padW == 0 && 2 * oh + 2 <= H) {
-        ow = pool2x2Row(xp + ((<usize>(2 * oh) * <usize>W) << 2), y + out, argmax + out, min(OW, W >> 1), oh * 2 * W, W);
+        ow = pool2x2Row(xp + ((<usize>(2 * oh) * <usize>W) << 2), y + out, argmax + out, min(OW, W >> 1), oh * 2 * W, W, reluInput != 0);
         out += <usize>ow << 2;
       }
       for (; ow < OW; ow++) {
@@ -40,7 +46,7 @@ export function maxPool2dForward(x: usize, y: usize, argmax: usize,
           }
         }
         store<f32>(y + out, best);
-        store<i32>(argmax + out, bi);
+        store<i32>(argmax + out, reluInput && !(best > 0) ? -1 : bi);
         out += 4;
       }
     }
@@ -53,7 +59,7 @@ export function maxPool2dForward(x: usize, y: usize, argmax: usize,
  * values and argmax match it exactly. OW counts only windows wholly inside; returns how many outputs
  * it wrote (a multiple of 4).
  */
-function pool2x2Row(row0: usize, y: usize, argmax: usize, OW: i32, base: i32, W: i32): i32 {
+function pool2x2Row(row0: usize, y: usize, argmax: usize, OW: i32, base: i32, W: i32, reluInput: bool): i32 {
   const row1 = row0 + (<usize>W << 2);
   let idx = i32x4.add(i32x4.splat(base), i32x4(0, 2, 4, 6));
   const step = i32x4.splat(8), one = i32x4.splat(1), down = i32x4.splat(W), downOne = i32x4.splat(W + 1);
@@ -77,6 +83,7 @@ function pool2x2Row(row0: usize, y: usize, argmax: usize, OW: i32, base: i32, W:
     best = v128.bitselect(e, best, take);
     bi = v128.bitselect(i32x4.add(idx, downOne), bi, take);
     v128.store(y + (<usize>ow << 2), best);
+    if (reluInput) bi = v128.bitselect(bi, i32x4.splat(-1), f32x4.gt(best, f32x4.splat(0)));
     v128.store(argmax + (<usize>ow << 2), bi);
     idx = i32x4.add(idx, step);
   }

@@ -131,7 +131,10 @@ function convOp(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | und
     const wantDb = bias !== null && bias !== undefined && bias.requiresGrad;
     const db = wantDb ? Tensor._empty(bias.shape, `${op} backward`) : null;
     const OHW = g.OH * g.OW;
-    if (relu) {
+    if (relu && reluMaskedGradients.has(gy)) {
+      // a max pool's gradient that already dropped what the ReLU's gradient would (see maxPool2d)
+      if (db) convBiasGrad(gy, db, g.N, g.OC, OHW);
+    } else if (relu) {
       // the gradient at the ReLU's input, with the bias gradient summed in the same pass
       const gz = Tensor._empty(out.shape, `${op} backward`);
       splitItems('reluBackwardBias', g.OC, 16 * out.size, 1, (lo, hi) => [gy.ptr, out.ptr, gz.ptr, db ? db.ptr : 0, g.N, g.OC, OHW, lo, hi]);
@@ -225,6 +228,14 @@ function poolWork(g: { P: number; H: number; W: number }): number {
   return 16 * g.P * g.H * g.W;
 }
 
+/**
+ * Input gradients of max pools over a conv2dRelu output that already are the gradient at the
+ * ReLU's input: conv2dRelu's backward takes them as they are, without its masking pass (one read
+ * of the output and one of the gradient, one write, over the layer's largest tensor). A gradient
+ * summed from several consumers is a new tensor, so it is never in here.
+ */
+const reluMaskedGradients = new WeakSet<Tensor>();
+
 /** PyTorch's max_pool2d(input, kernelSize, stride?, padding?, ...), positionally or as maxPool2d(x, { kernelSize: 2 }). */
 export function maxPool2d(x: Tensor, ...args: (Pair | boolean | null | Pool2dOptions | undefined)[]): Tensor {
   const g = poolGeometry(x, args, 'maxPool2d', MAX_POOL_ARGS);
@@ -232,13 +243,17 @@ export function maxPool2d(x: Tensor, ...args: (Pair | boolean | null | Pool2dOpt
   // The argmax indices are kept (as an i32 block owned by a tensor) for the backward pass.
   const argmax = Tensor._empty(g.outShape, 'maxPool2d indices');
   const inPlane = 4 * g.H * g.W, outPlane = 4 * g.OH * g.OW, work = poolWork(g);
+  // Over a ReLU's output, windows whose maximum is 0 send no gradient (the ReLU's gradient is 0
+  // there): the pooled values are the same, and the input gradient is already the ReLU input's.
+  const overRelu = x._node !== null && x._node.op === 'conv2dRelu';
   // planes are independent (argmax indices are relative to their plane): split over planes
   splitItems('maxPool2dForward', g.P, work, 1, (lo, hi) => [x.ptr + lo * inPlane, out.ptr + lo * outPlane,
-    argmax.ptr + lo * outPlane, hi - lo, g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW]);
+    argmax.ptr + lo * outPlane, hi - lo, g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW, overRelu ? 1 : 0]);
   return record(out, 'maxPool2d', [x], (gy) => {
     const dx = Tensor._empty(x.shape, 'maxPool2d backward');
     splitItems('maxPool2dBackward', g.P, work, 1, (lo, hi) => [gy.ptr + lo * outPlane, argmax.ptr + lo * outPlane,
       dx.ptr + lo * inPlane, hi - lo, g.H, g.W, g.OH, g.OW]);
+    if (overRelu) reluMaskedGradients.add(dx);
     return [dx];
   });
 }
