@@ -14,26 +14,9 @@
  * thread, in the same order: the same bits for any thread count.
  */
 
-/** Σ over channel c's N planes of S floats (plane stride C·S) of x, as float64. */
-function channelSum(x: usize, c: i32, N: i32, C: i32, S: i32): f64 {
-  let acc = f64x2.splat(0);
-  let tail: f64 = 0;
-  const stride = (<usize>C * <usize>S) << 2;
-  let p = x + ((<usize>c * <usize>S) << 2);
-  for (let n = 0; n < N; n++) {
-    let i = 0;
-    for (; i + 4 <= S; i += 4) {
-      const v = v128.load(p + (<usize>i << 2));
-      acc = f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3))));
-    }
-    for (; i < S; i++) tail += <f64>load<f32>(p + (<usize>i << 2));
-    p += stride;
-  }
-  return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1) + tail;
-}
-
-/** Σ (x − m)² over channel c, as float64. */
-function channelCentredSquares(x: usize, c: i32, N: i32, C: i32, S: i32, m: f64): f64 {
+/** Σ (x − m)² over channel c's N planes of S floats (plane stride C·S), as float64; Σ x if !squares. */
+// @ts-ignore: decorator
+@inline function channelSum(x: usize, c: i32, N: i32, C: i32, S: i32, m: f64, squares: bool): f64 {
   let acc = f64x2.splat(0);
   let tail: f64 = 0;
   const mv = f64x2.splat(m);
@@ -43,13 +26,18 @@ function channelCentredSquares(x: usize, c: i32, N: i32, C: i32, S: i32, m: f64)
     let i = 0;
     for (; i + 4 <= S; i += 4) {
       const v = v128.load(p + (<usize>i << 2));
-      const d0 = f64x2.sub(f64x2.promote_low_f32x4(v), mv);
-      const d1 = f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)), mv);
-      acc = f64x2.add(acc, f64x2.add(f64x2.mul(d0, d0), f64x2.mul(d1, d1)));
+      let d0 = f64x2.promote_low_f32x4(v), d1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+      if (squares) {
+        d0 = f64x2.sub(d0, mv);
+        d1 = f64x2.sub(d1, mv);
+        d0 = f64x2.mul(d0, d0);
+        d1 = f64x2.mul(d1, d1);
+      }
+      acc = f64x2.add(acc, f64x2.add(d0, d1));
     }
     for (; i < S; i++) {
-      const d = <f64>load<f32>(p + (<usize>i << 2)) - m;
-      tail += d * d;
+      const d = <f64>load<f32>(p + (<usize>i << 2)) - (squares ? m : 0);
+      tail += squares ? d * d : d;
     }
     p += stride;
   }
@@ -61,8 +49,8 @@ export function batchNormStats(x: usize, mean: usize, variance: usize, invstd: u
                                N: i32, C: i32, S: i32, eps: f64, cLo: i32, cHi: i32): void {
   const n = <f64>N * <f64>S;
   for (let c = cLo; c < cHi; c++) {
-    const m = channelSum(x, c, N, C, S) / n;
-    const v = channelCentredSquares(x, c, N, C, S, m) / n;
+    const m = channelSum(x, c, N, C, S, 0, false) / n;
+    const v = channelSum(x, c, N, C, S, m, true) / n;
     const q = <usize>c << 2;
     store<f32>(mean + q, <f32>m);
     store<f32>(variance + q, <f32>v);
