@@ -34,7 +34,7 @@ function checkMax(s: Pool, x: StaticArray<f32>): void {
     amWant[o] = bi;
     if (bi >= 0) dxWant[p * s.H * s.W + bi] += dy[o];
   }
-  maxPool2dForward(ptr(x), ptr(y), ptr(am), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW);
+  maxPool2dForward(ptr(x), ptr(y), ptr(am), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW, 0);
   expect<f64>(worstError(y, yWant, nOut, 1e-7)).toBeLessThanOrEqual(1, "max forward");
   let argOk = true;
   for (let o = 0; o < nOut; o++) if (am[o] != amWant[o]) argOk = false;
@@ -42,6 +42,22 @@ function checkMax(s: Pool, x: StaticArray<f32>): void {
   const dx = filled(nIn, NaN);
   maxPool2dBackward(ptr(dy), ptr(am), ptr(dx), s.P, s.H, s.W, s.OH, s.OW);
   expect<f64>(worstError(dx, dxWant, nIn, 1e-6)).toBeLessThanOrEqual(1, "max backward");
+  // over a ReLU's output (x >= 0): the same values; a window whose maximum is 0 gets argmax -1
+  const xr = new StaticArray<f32>(max(nIn, 1));
+  for (let i = 0; i < nIn; i++) xr[i] = x[i] > 0 ? x[i] : 0;
+  const yr = filled(nOut, NaN), yPlain = filled(nOut, NaN);
+  const amr = new StaticArray<i32>(max(nOut, 1)), amPlain = new StaticArray<i32>(max(nOut, 1));
+  maxPool2dForward(ptr(xr), ptr(yPlain), changetype<usize>(amPlain), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW, 0);
+  maxPool2dForward(ptr(xr), ptr(yr), changetype<usize>(amr), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW, 1);
+  let reluOk = true, dropped = 0;
+  for (let o = 0; o < nOut; o++) {
+    if (reinterpret<i32>(yr[o]) != reinterpret<i32>(yPlain[o])) reluOk = false;
+    const want = yPlain[o] > 0 ? amPlain[o] : -1;
+    if (amr[o] != want) reluOk = false;
+    if (want < 0) dropped++;
+  }
+  expect<bool>(reluOk).toBe(true, "max over a ReLU output: same values, argmax -1 where the maximum is 0");
+  if (nOut >= 16) expect<i32>(dropped).toBeGreaterThan(0, "some all-zero windows were tested");
 }
 
 function checkAvg(s: Pool): void {
@@ -90,7 +106,7 @@ describe("pooling", () => {
     const x = filled(16, 1);
     const y = filled(9, 0);
     const am = new StaticArray<i32>(9);
-    maxPool2dForward(ptr(x), ptr(y), changetype<usize>(am), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW);
+    maxPool2dForward(ptr(x), ptr(y), changetype<usize>(am), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW, 0);
     for (let oh = 0; oh < 3; oh++) for (let ow = 0; ow < 3; ow++) expect<i32>(am[oh * 3 + ow]).toBe(oh * 4 + ow);
     checkMax(s, x);
   });
@@ -102,7 +118,7 @@ describe("pooling", () => {
     x[3 * 18 + 8] = 5;
     const y = filled(18, 0);
     const am = new StaticArray<i32>(18);
-    maxPool2dForward(ptr(x), ptr(y), changetype<usize>(am), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW);
+    maxPool2dForward(ptr(x), ptr(y), changetype<usize>(am), s.P, s.H, s.W, s.KH, s.KW, s.sH, s.sW, s.pH, s.pW, s.OH, s.OW, 0);
     expect<i32>(am[0]).toBe(0);
     expect<i32>(am[1]).toBe(1 * 18 + 3);
     expect<bool>(isNaN(y[1])).toBe(true);
