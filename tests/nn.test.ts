@@ -145,6 +145,38 @@ test('Conv2d + ReLU + MaxPool2d: the pool drops what the ReLU gradient would, wi
     ['output', 'x.grad', 'weight.grad', 'bias.grad'].forEach((what, i) => assert.equal(twice[i], twicePlain[i], `two consumers, k${k} s${s} p${p}: ${what}`));
   }
 });
+test('Sequential runs BatchNorm + ReLU as one op with the bytes of the two, also before a max pool and in eval mode', () => {
+  const bytes = (t: Tensor) => Array.from(new Uint8Array(t.data().buffer.slice(0)));
+  for (const pool of [false, true]) {
+    for (const training of [true, false]) {
+      const conv = new nn.Conv2d(2, 3, 3), bn = new nn.BatchNorm2d(3);
+      noGrad(() => { bn.weight!.copy_(tensor([1.5, -0.5, 0.8])); bn.bias!.copy_(tensor([-0.2, 0.1, 0.3])); bn.runningVar!.copy_(tensor([0.7, 1.3, 2])); });
+      const x = randn([4, 2, 9, 8], { requiresGrad: true });
+      const run = (f: () => Tensor) => {
+        for (const q of [x, conv.weight, conv.bias!, bn.weight!, bn.bias!]) q.grad = null;
+        bn.train(training);
+        const y = f();
+        manualSeed(9);
+        const node = (y as unknown as { _node: { op: string; inputs: { _node: { op: string } }[] } })._node;
+        made = pool ? node.inputs[0]._node.op : node.op;
+        y.mul(randn(y.shape.slice())).sum().backward();
+        return [y, x.grad!, conv.weight.grad!, bn.weight!.grad!, bn.bias!.grad!].map(bytes);
+      };
+      let made = '';
+      const stats = () => [bn.runningMean!, bn.runningVar!].map(bytes);
+      const before = stats();
+      const layers = pool ? [conv, bn, new nn.ReLU(), new nn.MaxPool2d(2)] : [conv, bn, new nn.ReLU()];
+      const fused = run(() => new nn.Sequential(...layers).forward(x));
+      const fusedStats = stats();
+      assert.is(made, 'batchNormRelu', 'BatchNorm + ReLU ran as one op');
+      noGrad(() => { bn.runningMean!.copy_(tensor(new Float32Array(new Uint8Array(before[0]).buffer))); bn.runningVar!.copy_(tensor(new Float32Array(new Uint8Array(before[1]).buffer))); });
+      const plain = run(() => { const h = bn.forward(conv.forward(x)).relu(); return pool ? F.maxPool2d(h, 2) : h; });
+      const what = `pool ${pool}, training ${training}`;
+      ['output', 'x.grad', 'conv.weight.grad', 'bn.weight.grad', 'bn.bias.grad'].forEach((name, i) => assert.equal(fused[i], plain[i], `${what}: ${name}`));
+      assert.equal(fusedStats, stats(), `${what}: running statistics`);
+    }
+  }
+});
 test('Dropout: identity in eval mode, zeroes about p and rescales in training', () => {
   const d = new nn.Dropout(0.25);
   const x = tensor(new Float32Array(4000).fill(1), { shape: [4000] });

@@ -9,6 +9,7 @@ import * as F from './functional.js';
 import { pair, poolParams, conv2dRelu, AVG_POOL_ARGS, type Pair, type Padding, type Pool2dOptions } from '../ops/conv.js';
 import { bindArgs, boolArg, intArg, keysOf, numberArg, show, unsupported } from '../args.js';
 import { Module } from './module.js';
+import { batchNormRelu } from '../ops/batchnorm.js';
 import * as init from './init.js';
 
 /** PyTorch's reset_parameters for Linear and Conv: kaiming_uniform(a=√5), bias U(±1/√fanIn). */
@@ -335,6 +336,16 @@ abstract class BatchNorm extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.normalize(x, false);
+  }
+
+  /** relu(forward(x)) as one op (see Sequential); null if a subclass overrides forward. */
+  forwardRelu(x: Tensor): Tensor | null {
+    if (this.forward !== BatchNorm.prototype.forward) return null;
+    return this.normalize(x, true);
+  }
+
+  private normalize(x: Tensor, relu: boolean): Tensor {
     const name = this.constructor.name;
     if (!this.ndims.includes(x.ndim) || x.shape[1] !== this.numFeatures) {
       throw new RangeError(`${name}: expected a ${this.ndims.join('-D or ')}-D input with ${this.numFeatures} channels in dim 1, got ${fmt(x.shape)}`);
@@ -343,7 +354,7 @@ abstract class BatchNorm extends Module {
     // momentum null: the cumulative average, weight 1 / (batches seen including this one)
     const m = this.momentum ?? (track ? 1 / (this.numBatchesTracked!._read()[0] + 1) : 0);
     // batch statistics when training, or when there are no running ones to use
-    const y = F.batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias,
+    const y = (relu ? batchNormRelu : F.batchNorm)(x, this.runningMean, this.runningVar, this.weight, this.bias,
       this.training || !this.runningMean, m, this.eps);
     if (track) noGrad(() => { this.numBatchesTracked!.add_(1); });
     return y;

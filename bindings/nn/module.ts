@@ -282,8 +282,8 @@ function isPlainRelu(m: AnyModule): boolean {
 }
 
 /**
- * Runs its children in order. A Conv2d followed by a plain ReLU runs as one fused op
- * (conv2dRelu): the same bytes, one pass less over the convolution's output.
+ * Runs its children in order. A Conv2d or BatchNorm followed by a plain ReLU runs as one fused op
+ * (conv2dRelu, batchNormRelu): the same bytes, one pass less over the layer's output each way.
  */
 export class Sequential extends Module {
   constructor(...modules: Module[]) {
@@ -298,7 +298,7 @@ export class Sequential extends Module {
   forward(x: Tensor): Tensor {
     const c = this.children();
     for (let i = 0; i < c.length; i++) {
-      // a layer followed by a plain ReLU runs both as one op where the layer can (Conv2d): the
+      // a layer followed by a plain ReLU runs both as one op where the layer can (Conv2d, BatchNorm): the
       // same bytes, one pass less over its output
       const fused = i + 1 < c.length && isPlainRelu(c[i + 1]) ? (c[i] as Partial<ReluFusable>).forwardRelu?.(x) : undefined;
       if (fused) {

@@ -229,12 +229,20 @@ function poolWork(g: { P: number; H: number; W: number }): number {
 }
 
 /**
- * Input gradients of max pools over a conv2dRelu output that already are the gradient at the
- * ReLU's input: conv2dRelu's backward takes them as they are, without its masking pass (one read
+ * Input gradients of max pools over a conv2dRelu or batchNormRelu output that already are the
+ * gradient at the ReLU's input: those ops' backward takes them as they are, without masking (one read
  * of the output and one of the gradient, one write, over the layer's largest tensor). A gradient
  * summed from several consumers is a new tensor, so it is never in here.
  */
 const reluMaskedGradients = new WeakSet<Tensor>();
+
+/** Whether gy is a max pool's gradient that already is the one at the ReLU's input (see above). */
+export function isReluMaskedGradient(gy: Tensor): boolean {
+  return reluMaskedGradients.has(gy);
+}
+
+/** Ops whose output is a ReLU's (the pool below drops the gradient of windows whose maximum is 0). */
+const RELU_OUTPUT_OPS = new Set(['conv2dRelu', 'batchNormRelu']);
 
 /** PyTorch's max_pool2d(input, kernelSize, stride?, padding?, ...), positionally or as maxPool2d(x, { kernelSize: 2 }). */
 export function maxPool2d(x: Tensor, ...args: (Pair | boolean | null | Pool2dOptions | undefined)[]): Tensor {
@@ -245,7 +253,7 @@ export function maxPool2d(x: Tensor, ...args: (Pair | boolean | null | Pool2dOpt
   const inPlane = 4 * g.H * g.W, outPlane = 4 * g.OH * g.OW, work = poolWork(g);
   // Over a ReLU's output, windows whose maximum is 0 send no gradient (the ReLU's gradient is 0
   // there): the pooled values are the same, and the input gradient is already the ReLU input's.
-  const overRelu = x._node !== null && x._node.op === 'conv2dRelu';
+  const overRelu = x._node !== null && RELU_OUTPUT_OPS.has(x._node.op);
   // planes are independent (argmax indices are relative to their plane): split over planes
   splitItems('maxPool2dForward', g.P, work, 1, (lo, hi) => [x.ptr + lo * inPlane, out.ptr + lo * outPlane,
     argmax.ptr + lo * outPlane, hi - lo, g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW, overRelu ? 1 : 0]);
