@@ -76,7 +76,7 @@ export function conv2dWorkspaceBytes(N: i32, C: i32, H: i32, W: i32, OC: i32, KH
 /**
  * col[(c*KH+kh)*KW+kw, oh*OW+ow] = x[c, oh*sH - pT + kh*dH, ow*sW - pL + kw*dW] (0 outside).
  * Each col row splits into a zero head, an in-range middle and a zero tail, so the copy loop
- * carries no bounds test (and is a plain memory.copy at stride 1).
+ * carries no bounds test (see colRows).
  */
 function im2col(x: usize, col: usize, ldcol: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
                 padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, rowLo: i32, rowHi: i32): void {
