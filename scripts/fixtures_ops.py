@@ -171,6 +171,11 @@ case("indexSelect: dim 1", [U(2, 4, 3), I([3, 0, 3])], lambda x, i: torch.index_
 case("oneHot: 4 classes", [I([2, 0, 3, 3])], lambda l: F.one_hot(idx(l), 4).to(D))
 case("F.linear: bias", [U(4, 3), U(5, 3), U(5)], F.linear)
 case("F.conv2d: stride 2 padding 1", [U(2, 2, 7, 6), U(3, 2, 3, 3), U(3)], lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1))
+# 3×3 stride 1 with at least 16 channels each way: the engine's Winograd path (forward, dX, dW)
+case("F.conv2d: 3x3 16 -> 20 channels padding 1 (Winograd)", [U(2, 16, 7, 6), U(20, 16, 3, 3), U(20)],
+     lambda x, w, b: F.conv2d(x, w, b, padding=1))
+case("F.conv2d: 3x3 17 -> 16 channels valid (Winograd)", [U(3, 17, 8, 9), U(16, 17, 3, 3)],
+     lambda x, w: F.conv2d(x, w))
 case("F.maxPool2d: k2", [U(2, 3, 6, 6)], lambda x: F.max_pool2d(x, 2))
 case("F.avgPool2d: k3 s2 p1", [U(1, 2, 7, 5)], lambda x: F.avg_pool2d(x, 3, 2, 1))
 case("F.mseLoss: mean", [U(3, 4), U(3, 4)], F.mse_loss)

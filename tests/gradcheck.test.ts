@@ -167,18 +167,21 @@ add({
 });
 
 // ---- conv2d and pooling ----
-const convCases: { x: number[]; w: number[]; o: wg.nn.functional.Conv2dOptions; bias: boolean }[] = [
+const convCases: { x: number[]; w: number[]; o: wg.nn.functional.Conv2dOptions; bias: boolean; fwdTol?: [number, number] }[] = [
   { x: [2, 3, 6, 5], w: [4, 3, 3, 3], o: {}, bias: true },
   { x: [1, 1, 7, 7], w: [2, 1, 3, 3], o: { padding: 1 }, bias: false },
   { x: [2, 2, 9, 8], w: [3, 2, 3, 2], o: { stride: 2, padding: [1, 0] }, bias: true },
   { x: [1, 2, 9, 9], w: [2, 2, 3, 3], o: { dilation: 2, padding: 2 }, bias: true },
   { x: [2, 2, 6, 7], w: [3, 2, 4, 2], o: { padding: 'same' }, bias: true },
   { x: [1, 3, 5, 5], w: [5, 3, 1, 1], o: { stride: [1, 2] }, bias: true },
+  // 3×3 stride 1 with 16 channels each way: the Winograd path, with an odd output width. Its
+  // rounding follows the sum of |terms| (144 products of up to 4), not the result: atol 1e-5
+  { x: [1, 16, 4, 5], w: [16, 16, 3, 3], o: { padding: 1 }, bias: true, fwdTol: [1e-5, 1e-5] },
 ];
 for (const c of convCases) {
   add({
     name: `conv2d ${JSON.stringify(c.o)}`, shapes: c.bias ? [c.x, c.w, [c.w[0]]] : [c.x, c.w],
-    engine: ([x, w, b]) => F.conv2d(x, w, b, c.o),
+    engine: ([x, w, b]) => F.conv2d(x, w, b, c.o), fwdTol: c.fwdTol,
     ref: ([x, w, b]) => {
       const [, , H, W] = x.shape, [, , KH, KW] = w.shape;
       const st = (typeof c.o.stride === 'number' ? [c.o.stride, c.o.stride] : c.o.stride ?? [1, 1]) as [number, number];

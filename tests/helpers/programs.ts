@@ -19,7 +19,10 @@ export function kernelsProgram(): Uint8Array[] {
     const at = randn([Kd, M]), bt = randn([N, Kd]);
     out.push(y.detach().keep(), a.grad!, b.grad!, matmul(at.transpose(0, 1), bt.transpose(0, 1)).keep());
   }
-  for (const [N, C, H, OC, k, pad] of [[5, 1, 28, 10, 3, 0], [3, 7, 13, 9, 3, 1], [11, 16, 6, 6, 2, 0]]) {
+  // the last two run by Winograd (3×3, ≥ 16 channels): images split between parts, and the
+  // second's 23 images are two blocks of tile rows with a boundary inside an image
+  for (const [N, C, H, OC, k, pad] of [[5, 1, 28, 10, 3, 0], [3, 7, 13, 9, 3, 1], [11, 16, 6, 6, 2, 0], [7, 17, 10, 20, 3, 0],
+    [23, 16, 9, 16, 3, 1]]) {
     const x = randn([N, C, H, H], { requiresGrad: true });
     const w = randn([OC, C, k, k], { requiresGrad: true }), b = randn([OC], { requiresGrad: true });
     const y = F.conv2d(x, w, b, { padding: pad });
