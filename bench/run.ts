@@ -118,7 +118,8 @@ function conv(k: Kernels, heap: WasmHeap, tf: Tf, N: number, C: number, H: numbe
   return {
     name: `${name} fwd+bwd`,
     flops: 3 * flops1,
-    note: 'tfjs dW: conv2d over transposed x/dy (no Conv2DBackpropFilter kernel in tfjs-wasm 4.22)',
+    note: 'tfjs dW: conv2d over transposed x/dy (no Conv2DBackpropFilter kernel in tfjs-wasm 4.22); conv GFLOP/s and % peak ' +
+      'count the direct convolution\'s FLOPs: 3×3 layers with ≥ 16 channels each way run by Winograd F(2×2, 3×3) (up to 2.25× fewer multiplies)',
     wasmgrad: () => {
       k.conv2dForward(x, w, bias, y, ws, ...shape, 0, 0, 1);
       k.conv2dBackwardInput(dy, w, dx, ws, ...shape, 0, 1);

@@ -18,15 +18,17 @@
  * with float32 inputs of unit size the difference is a few ulps of the sum's size.
  *
  * Tiles are numbered by tile row (image n, tile row th: q = n·TH + th) and tw within it, and
- * handled in blocks of whole tile rows small enough that V and M stay in L2 between the transforms
- * and the GEMMs. The transforms work on four tiles of a row at once (SIMD lanes); a row's last
+ * handled in blocks of whole tile rows (BLOCK_BYTES of V and M), so that V and M stay near the core
+ * between the transforms and the GEMMs. The transforms work on four tiles of a row at once (SIMD lanes); a row's last
  * group may run past its end, and those lanes are overwritten by the next row's tiles or land in
  * the padding of V's and M's rows, never in real data.
  */
 import { gemm } from "./gemm";
 
-// V and M of one block together: half of a Zen 3 core's 512 KiB L2, which leaves room for the
-// GEMM's packed panels (Intel cores have 1–2 MiB).
+// V and M of one block together. Bigger blocks make fewer, wider GEMMs (each call repacks U[ξ] and
+// pays its edge tiles); past L2 the transforms' traffic wins. Measured on T2's conv2 forward and dX
+// (bench/kernel-ab.ts, CPU time, AMD EPYC Zen 3, 512 KiB L2): 256 KiB -> 512 KiB 1.09–1.13× as fast,
+// 512 KiB -> 1 MiB 1.05–1.10×, 2 MiB as 1 MiB, 4 MiB 0.84–0.89×.
 const BLOCK_BYTES = 1024 * 1024;
 
 // @ts-ignore: decorator

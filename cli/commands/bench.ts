@@ -186,7 +186,9 @@ export async function runBench(options: BenchOptions, write: (s: string) => void
   write(line(head));
   write(widths.map((w) => '-'.repeat(w)).join('  ') + '\n');
   for (const t of table) write(line(t));
-  write('(pool and elementwise rows count elements, not FLOPs: compare them with each other, not with the peak)\n\n');
+  write('(pool and elementwise rows count elements, not FLOPs: compare them with each other, not with the peak;\n' +
+    ' conv rows count the direct convolution\'s 2·N·OC·OH·OW·C·9 FLOPs, but 3×3 layers with 16 or more channels\n' +
+    ' each way run by Winograd F(2×2, 3×3), which does up to 2.25× fewer: their % of peak can pass 100)\n\n');
   write(`training step, ${result.trainingStep.name}: ${step1.toFixed(1)} ms on 1 thread, ${stepN.toFixed(1)} ms on ${cores} (${(step1 / stepN).toFixed(2)}×)\n`);
   write(typeof relaxed === 'string' ? `relaxed SIMD: not measured: ${relaxed}\n`
     : `relaxed SIMD (FMA build): peak ${f1(relaxed.peak)} GFLOP/s, GEMM ${quick ? 128 : 512}³ ${f1(relaxed.gemm512)} GFLOP/s (opt-in: results then differ in the last bits)\n`);
