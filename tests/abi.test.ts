@@ -1,5 +1,8 @@
 /** The typed kernel boundary: the generated declarations match the compiled module. */
 import { suite } from 'uvu';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import { init } from '../bindings/index.js';
 import { K } from '../bindings/wasm.js';
@@ -18,6 +21,19 @@ test('every declared kernel is exported with the declared argument count', () =>
   }
   const exported = Object.keys(k).filter((n) => typeof k[n] === 'function' && n !== '_initialize').sort();
   assert.equal(exported, [...names].sort(), 'no kernel is exported without a declaration');
+});
+
+// Kernels get every buffer from the caller: a kernel that allocates (`new` of a class, an array, a
+// string) would bump the stub runtime's heap pointer into memory that bindings/memory.ts hands out,
+// and corrupt tensors after some calls (a Winograd draft did so with a small layout object).
+test('no kernel allocates on the module\'s own heap: the built modules contain no allocator', () => {
+  const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
+  for (const file of ['wasmgrad.wat', 'wasmgrad-mt.wat']) {
+    const text = readFileSync(join(dist, file), 'utf8');
+    assert.ok(text.includes('(func $assembly/kernels/gemm/gemm'), `${file} is the named text of the module`);
+    const allocator = text.match(/\$~lib\/rt\/[\w/]*(__new|__alloc|__renew)\b/);
+    assert.is(allocator, null, `${file} calls ${allocator?.[0]}`);
+  }
 });
 
 test('op codes come from assembly/abi.ts; GEMM tile sizes from the module (chosen at run time)', () => {
