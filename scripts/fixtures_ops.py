@@ -285,6 +285,9 @@ case("silu: [3,5]", [U(3, 5, lo=-6, hi=6)], F.silu)
 case("F.adaptiveAvgPool2d: 5x7 -> 3x2", [U(2, 3, 5, 7)], lambda x: F.adaptive_avg_pool2d(x, (3, 2)))
 case("F.convTranspose2d: stride 2 padding 1 outputPadding 1", [U(2, 3, 4, 5), U(3, 2, 3, 3), U(2)],
      lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1))
+# stride 1, 3×3, 16 channels each way: the forward pass and its gradients run by the engine's Winograd path
+case("F.convTranspose2d: 3x3 16 -> 16 channels stride 1 padding 1 (Winograd)", [U(2, 16, 5, 6), U(16, 16, 3, 3), U(16)],
+     lambda x, w, b: F.conv_transpose2d(x, w, b, padding=1))
 case("F.embedding: rows", [I([[1, 4, 1], [0, 5, 4]]), U(6, 3)], lambda i, w: F.embedding(idx(i), w))
 case("F.interpolate: nearest x2", [U(1, 2, 3, 4)], lambda x: F.interpolate(x, scale_factor=2, mode="nearest"))
 case("F.interpolate: bilinear size 5x7", [U(1, 2, 3, 4)], lambda x: F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=False))

@@ -173,6 +173,7 @@ export const ENGINE: Record<string, Entry> = {
   'silu: [3,5]': ([x]) => wg.silu(x),
   'F.adaptiveAvgPool2d: 5x7 -> 3x2': ([x]) => F.adaptiveAvgPool2d(x, [3, 2]),
   'F.convTranspose2d: stride 2 padding 1 outputPadding 1': ([x, w, b]) => F.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }),
+  'F.convTranspose2d: 3x3 16 -> 16 channels stride 1 padding 1 (Winograd)': { fn: ([x, w, b]) => F.convTranspose2d(x, w, b, { padding: 1 }), fwd: [2e-5, 2e-5] },
   'F.embedding: rows': ([i, w]) => F.embedding(i, w),
   'F.interpolate: nearest x2': ([x]) => F.interpolate(x, { scaleFactor: 2, mode: 'nearest' }),
   'F.interpolate: bilinear size 5x7': ([x]) => F.interpolate(x, { size: [5, 7], mode: 'bilinear' }),
