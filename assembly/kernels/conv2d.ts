@@ -516,10 +516,10 @@ const DIRECT_FEW_OUTPUTS_TAPS = 64 * 9;
 // ---------------------------------------------------------------------------------------------
 // Winograd F(2×2, 3×3) (winograd.ts) for 3×3 stride-1 layers with enough channels on both sides:
 // up to 2.25× fewer multiplies than the im2col GEMM or the direct tiles. Measured against the best
-// of those (bench/kernel-ab.ts, CPU time, AMD EPYC Zen 3): with 16 or more channels each way it won
-// every pass tried, forward 1.08–1.59×, dX 1.09–1.59× ('valid' layers' dX, whose 13×13 output wastes
-// a quarter of its 7×7 tiles, 1.16×), dW 1.10–1.54×; with 8 → 16, 16 → 8 or fewer channels it lost
-// (0.17–0.96×: transforms per multiply grow as the channel counts shrink).
+// of those (bench/kernel-ab.ts, CPU time, AMD EPYC Zen 3, median per-round ratios): with 16 or more
+// channels each way it won every pass tried, forward 1.08–1.56×, dX 1.09–1.54× ('valid' layers' dX,
+// whose 13×13 output wastes a quarter of its 7×7 tiles, 1.16×), dW 1.13–1.54×; with 8 → 16,
+// 16 → 8 or fewer channels it lost (0.17–0.96×: transforms per multiply grow as channels shrink).
 // ---------------------------------------------------------------------------------------------
 const WINOGRAD_MIN_CHANNELS = 16;
 
