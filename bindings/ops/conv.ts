@@ -1,7 +1,8 @@
 /**
- * conv2d and 2-d pooling (NCHW) with their gradients. Kernels: assembly/kernels/conv2d.ts and
- * pool.ts; the im2col workspace is borrowed from the heap for the duration of one call, and the
- * big passes are split across threads (threads.ts).
+ * conv2d and 2-d pooling (NCHW) with their gradients. Kernels: assembly/kernels/conv2d.ts (im2col
+ * GEMM, direct tiles, or Winograd F(2×2, 3×3) from winograd.ts, chosen by shape) and pool.ts; the
+ * workspace is borrowed from the heap for the duration of one call, and the big passes are split
+ * across threads (threads.ts).
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
