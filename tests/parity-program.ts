@@ -1,6 +1,7 @@
 /**
  * A fixed seeded program whose float32 output must be byte-identical in Node and in Chromium:
- * an MLP trained 200 SGD steps on fixed data, then one conv2d (+ pooling) forward and backward.
+ * an MLP trained 200 SGD steps on fixed data, then a conv2d (+ pooling) forward and backward, and one
+ * with 16 channels each way (the Winograd path).
  * It takes the module namespace as an argument so the browser page can pass its own import.
  */
 import type * as WG from '../bindings/index.js';
@@ -30,7 +31,13 @@ export function parityProgram(wg: typeof WG): Float32Array {
   const b = wg.randn([5], { requiresGrad: true });
   const y = F.maxPool2d(F.conv2d(x, w, b, { padding: 1, stride: 1 }).tanh(), { kernelSize: 2 });
   y.mul(y).sum().backward();
-  const parts = [Float32Array.from(losses), ...params.map((p) => p.data()), y.data(), x.grad!.data(), w.grad!.data(), b.grad!.data()];
+  // 16 channels each way: the Winograd path (forward, dX, dW)
+  const xw = wg.randn([2, 16, 7, 9], { requiresGrad: true });
+  const ww = wg.randn([16, 16, 3, 3], { requiresGrad: true });
+  const yw = F.conv2d(xw, ww, null, { padding: 1 });
+  yw.mul(yw).sum().backward();
+  const parts = [Float32Array.from(losses), ...params.map((p) => p.data()), y.data(), x.grad!.data(), w.grad!.data(), b.grad!.data(),
+    yw.data(), xw.grad!.data(), ww.grad!.data()];
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of parts) { out.set(p, off); off += p.length; }
