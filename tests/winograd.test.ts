@@ -9,7 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as wg from '../bindings/index.js';
 import { K } from '../bindings/wasm.js';
-import { Nd } from './helpers/ref.js';
+import { Nd, conv2dRef, permuteRef } from './helpers/ref.js';
+import { convTranspose2dRef } from './helpers/ref-layers.js';
 import { jsRandom, randomNd, toTensor } from './helpers/check.js';
 
 const F = wg.nn.functional;
@@ -40,24 +41,18 @@ test('3×3 stride-1 layers with 16 or more channels each way run by Winograd; ot
   assert.is(dilated, GEMM, 'dilation 2');
 });
 
-/** Float64 forward, dX and dW of a 3×3 stride-1 convolution with symmetric padding. */
+/**
+ * Float64 forward, dX and dW of a 3×3 stride-1 convolution with symmetric padding, from the shared
+ * references: dX is the transposed convolution of dy, dW the input correlated with dy (a
+ * convolution over the batch, with dy's planes as the kernel).
+ */
 function reference(x: Nd, w: Nd, b: Nd | null, pad: number, dy: Nd) {
-  const [N, C, H, W] = x.shape, OC = w.shape[0], OH = H + 2 * pad - 2, OW = W + 2 * pad - 2;
-  const y = Nd.zeros([N, OC, OH, OW]), dx = Nd.zeros(x.shape), dw = Nd.zeros(w.shape);
-  for (let n = 0; n < N; n++) for (let o = 0; o < OC; o++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
-    const yi = ((n * OC + o) * OH + oh) * OW + ow;
-    let s = b ? b.data[o] : 0;
-    for (let c = 0; c < C; c++) for (let kh = 0; kh < 3; kh++) for (let kw = 0; kw < 3; kw++) {
-      const ih = oh + kh - pad, iw = ow + kw - pad;
-      if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-      const xi = ((n * C + c) * H + ih) * W + iw, wi = ((o * C + c) * 3 + kh) * 3 + kw;
-      s += x.data[xi] * w.data[wi];
-      dx.data[xi] += w.data[wi] * dy.data[yi];
-      dw.data[wi] += x.data[xi] * dy.data[yi];
-    }
-    y.data[yi] = s;
-  }
-  return { y, dx, dw };
+  const [, , H, W] = x.shape, OH = H + 2 * pad - 2, OW = W + 2 * pad - 2;
+  const y = conv2dRef(x, w, b, { stride: [1, 1], padTop: pad, padLeft: pad, dil: [1, 1], OH, OW });
+  const dx = convTranspose2dRef(dy, w, null, { stride: [1, 1], padding: [pad, pad], dilation: [1, 1], outputPadding: [0, 0] });
+  const dwT = conv2dRef(permuteRef(x, [1, 0, 2, 3]), permuteRef(dy, [1, 0, 2, 3]), null,
+    { stride: [1, 1], padTop: pad, padLeft: pad, dil: [1, 1], OH: 3, OW: 3 });
+  return { y, dx, dw: permuteRef(dwT, [1, 0, 2, 3]) };
 }
 
 /** max |a − e| over max |e|: float32 accuracy of a result as a whole. */

@@ -75,7 +75,7 @@ const enum ConvPath { GEMM = 0, DIRECT = 1, WINOGRAD = 2 }
 /**
  * Which algorithm pass `pass` (0 forward, 1 dX, 2 dW) of this convolution runs by (ConvPath): a
  * function of the shape alone, never of the host, the GEMM tile or the thread count, so every
- * host computes the same bits. The kernels below dispatch on it; info and tests read it.
+ * host computes the same bits. The kernels below dispatch on it; tests read it.
  */
 export function conv2dPath(pass: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
                            padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32): i32 {

@@ -230,36 +230,37 @@ export function winogradWeightGrad(x: usize, dy: usize, dw: usize, ws: usize, N:
            V + <usize>xi * vPlane, ld, q0 == 0 ? 0 : 1, sums + <usize>xi * sumPlane + ((<usize>oLo * <usize>I) << 2), I);
     }
   }
+  // dw[o, i] = Gᵀ m G: row k of dw combines, by row k of Gᵀ, the four values of row k of s = Gᵀ m,
+  // each of which combines a column of m the same way
   for (let o = oLo; o < oHi; o++) {
     for (let i = 0; i < I; i++) {
       const m = sums + ((<usize>o * <usize>I + <usize>i) << 2), g = dw + ((<usize>(o * I + i) * 9) << 2);
-      if (qEnd <= 0) {
-        for (let k = 0; k < 9; k++) store<f32>(g + (<usize>k << 2), 0);
-        continue;
-      }
-      // s = Gᵀ m (3×4), then dw = s G (3×3)
-      for (let j = 0; j < 4; j++) {
-        const c = m + <usize>j * sumPlane;
-        const m0 = load<f32>(c), m1 = load<f32>(c + 4 * sumPlane), m2 = load<f32>(c + 8 * sumPlane), m3 = load<f32>(c + 12 * sumPlane);
-        // columns of s kept in the 9 floats of g until the row pass below (g[3k + j] for j < 3;
-        // column 3 waits in the sums, which no one reads again)
-        const s0 = m0 + (m1 + m2) * 0.5, s1 = (m1 - m2) * 0.5, s2 = (m1 + m2) * 0.5 + m3;
-        if (j < 3) {
-          store<f32>(g + (<usize>j << 2), s0); store<f32>(g + (<usize>(3 + j) << 2), s1); store<f32>(g + (<usize>(6 + j) << 2), s2);
-        } else {
-          store<f32>(c, s0); store<f32>(c + 4 * sumPlane, s1); store<f32>(c + 8 * sumPlane, s2);
-        }
-      }
       for (let k = 0; k < 3; k++) {
-        const r = g + (<usize>(3 * k) << 2);
-        const a0 = load<f32>(r), a1 = load<f32>(r, 4), a2 = load<f32>(r, 8);
-        const a3 = load<f32>(m + 3 * sumPlane + <usize>(4 * k) * sumPlane);
-        store<f32>(r, a0 + (a1 + a2) * 0.5);
-        store<f32>(r, (a1 - a2) * 0.5, 4);
-        store<f32>(r, (a1 + a2) * 0.5 + a3, 8);
+        let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+        if (qEnd > 0) {
+          s0 = gtColumn(m, sumPlane, k, 0); s1 = gtColumn(m, sumPlane, k, 1);
+          s2 = gtColumn(m, sumPlane, k, 2); s3 = gtColumn(m, sumPlane, k, 3);
+        }
+        const row = g + (<usize>(3 * k) << 2);
+        store<f32>(row, gtRow(0, s0, s1, s2, s3));
+        store<f32>(row, gtRow(1, s0, s1, s2, s3), 4);
+        store<f32>(row, gtRow(2, s0, s1, s2, s3), 8);
       }
     }
   }
+}
+
+/** Row k of Gᵀ = [1 ½ ½ 0; 0 ½ -½ 0; 0 ½ ½ 1] applied to (a, b, c, d). */
+// @ts-ignore: decorator
+@inline function gtRow(k: i32, a: f32, b: f32, c: f32, d: f32): f32 {
+  return k == 0 ? a + (b + c) * 0.5 : k == 1 ? (b - c) * 0.5 : (b + c) * 0.5 + d;
+}
+
+/** Row k of Gᵀ applied to column j of the 4×4 sums at m (ξ = 4r + j planes `plane` bytes apart). */
+// @ts-ignore: decorator
+@inline function gtColumn(m: usize, plane: usize, k: i32, j: i32): f32 {
+  const c = m + <usize>j * plane;
+  return gtRow(k, load<f32>(c), load<f32>(c + 4 * plane), load<f32>(c + 8 * plane), load<f32>(c + 12 * plane));
 }
 
 /**
