@@ -30,6 +30,7 @@ export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', '
   'conv2dBackwardBias', 'reluBackwardBias', 'binary',
   'sgdStep', 'adamStep', 'rmspropStep', 'adagradStep', 'adadeltaStep',
   'crossEntropyForward', 'crossEntropyBackward', 'reduceSum', 'reduceSumColumns', 'softmax', 'softmaxBackward',
+  'maxPool2x2Backward',
 ] as const satisfies readonly (keyof KernelExports)[];
 type KernelName = typeof THREAD_KERNELS[number];
 /** A kernel's arguments as a tuple (a task built with the wrong count does not compile). */

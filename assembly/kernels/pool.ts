@@ -57,51 +57,122 @@ export function maxPool2dForward(x: usize, y: usize, argmax: usize,
  * The common 2×2 stride-2 unpadded window, four outputs at a time: the window's elements are
  * folded in row-major order with the scalar loop's rule (greater, or NaN, replaces), lane-wise, so
  * values and argmax match it exactly. OW counts only windows wholly inside; returns how many outputs
- * it wrote (a multiple of 4).
+ * it wrote (all OW when OW >= 4, else none).
  */
 function pool2x2Row(row0: usize, y: usize, argmax: usize, OW: i32, base: i32, W: i32, reluInput: bool): i32 {
   const row1 = row0 + (<usize>W << 2);
   let idx = i32x4.add(i32x4.splat(base), i32x4(0, 2, 4, 6));
-  const step = i32x4.splat(8), one = i32x4.splat(1), down = i32x4.splat(W), downOne = i32x4.splat(W + 1);
+  const step = i32x4.splat(8);
   let ow = 0;
   for (; ow + 4 <= OW; ow += 4) {
     const o = <usize>ow << 3;
-    const a0 = v128.load(row0 + o), a1 = v128.load(row0 + o, 16);
-    const b0 = v128.load(row1 + o), b1 = v128.load(row1 + o, 16);
-    let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-    let bi = idx;
-    let e = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-    let take = v128.or(f32x4.gt(e, best), f32x4.ne(e, e));
-    best = v128.bitselect(e, best, take);
-    bi = v128.bitselect(i32x4.add(idx, one), bi, take);
-    e = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
-    take = v128.or(f32x4.gt(e, best), f32x4.ne(e, e));
-    best = v128.bitselect(e, best, take);
-    bi = v128.bitselect(i32x4.add(idx, down), bi, take);
-    e = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
-    take = v128.or(f32x4.gt(e, best), f32x4.ne(e, e));
-    best = v128.bitselect(e, best, take);
-    bi = v128.bitselect(i32x4.add(idx, downOne), bi, take);
-    v128.store(y + (<usize>ow << 2), best);
-    if (reluInput) bi = v128.bitselect(bi, i32x4.splat(-1), f32x4.gt(best, f32x4.splat(0)));
-    v128.store(argmax + (<usize>ow << 2), bi);
+    pool2x2Vector(row0 + o, row1 + o, y + (<usize>ow << 2), argmax + (<usize>ow << 2), idx, W, reluInput);
     idx = i32x4.add(idx, step);
+  }
+  if (ow < OW && OW >= 4) {
+    // the last 1–3 windows as one vector over the row's last four, which rewrites up to three
+    // outputs with the values they already hold (the windows are the same)
+    const last = OW - 4;
+    pool2x2Vector(row0 + (<usize>last << 3), row1 + (<usize>last << 3), y + (<usize>last << 2),
+                  argmax + (<usize>last << 2), i32x4.add(i32x4.splat(base + 2 * last), i32x4(0, 2, 4, 6)), W, reluInput);
+    ow = OW;
   }
   return ow;
 }
 
+/** Four 2×2 windows over row0/row1 (8 columns each): maxima to y, flat indices (idx = the windows' first) to argmax. */
+// @ts-ignore: decorator
+@inline function pool2x2Vector(row0: usize, row1: usize, y: usize, argmax: usize, idx: v128, W: i32, reluInput: bool): void {
+  const a0 = v128.load(row0), a1 = v128.load(row0, 16);
+  const b0 = v128.load(row1), b1 = v128.load(row1, 16);
+  let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+  let bi = idx;
+  let e = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+  let take = v128.or(f32x4.gt(e, best), f32x4.ne(e, e));
+  best = v128.bitselect(e, best, take);
+  bi = v128.bitselect(i32x4.add(idx, i32x4.splat(1)), bi, take);
+  e = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+  take = v128.or(f32x4.gt(e, best), f32x4.ne(e, e));
+  best = v128.bitselect(e, best, take);
+  bi = v128.bitselect(i32x4.add(idx, i32x4.splat(W)), bi, take);
+  e = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+  take = v128.or(f32x4.gt(e, best), f32x4.ne(e, e));
+  best = v128.bitselect(e, best, take);
+  bi = v128.bitselect(i32x4.add(idx, i32x4.splat(W + 1)), bi, take);
+  v128.store(y, best);
+  if (reluInput) bi = v128.bitselect(bi, i32x4.splat(-1), f32x4.gt(best, f32x4.splat(0)));
+  v128.store(argmax, bi);
+}
+
 export function maxPool2dBackward(dy: usize, argmax: usize, dx: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32): void {
   const HW = <usize>H * <usize>W, OHW = <usize>OH * <usize>OW;
-  memory.fill(dx, 0, (<usize>P * HW) << 2);
   for (let p = 0; p < P; p++) {
     const dxp = dx + ((<usize>p * HW) << 2);
     const base = (<usize>p * OHW) << 2;
+    // zeroed plane by plane, so the adds below find it in L1 (one fill of all planes first left
+    // T2's 11 MB in memory, to be read back)
+    memory.fill(dxp, 0, HW << 2);
     for (let i: usize = 0; i < OHW; i++) {
+      // no branch on the index: over a ReLU's output -1 (no gradient) comes at random, and a
+      // mispredicted branch cost more than the add. Such a window adds +0 to the plane's first
+      // element, which changes no value: dx starts at +0 and a sum that starts at +0 is never -0.
       const idx = load<i32>(argmax + base + (i << 2));
-      if (idx < 0) continue;
-      const q = dxp + (<usize>idx << 2);
-      store<f32>(q, load<f32>(q) + load<f32>(dy + base + (i << 2)));
+      const q = dxp + (<usize>max(idx, 0) << 2);
+      const g = load<f32>(dy + base + (i << 2));
+      store<f32>(q, load<f32>(q) + select<f32>(g, 0, idx >= 0));
     }
+  }
+}
+
+/**
+ * maxPool2dBackward for 2×2 stride-2 unpadded windows (they tile the plane without overlap): each
+ * pair of input rows is written once, four windows (eight columns) per vector, instead of zeroing
+ * the plane and adding into it. A value is 0 + dy, as the adds give (so -0 becomes +0); rows and
+ * columns no window covers are zero.
+ */
+export function maxPool2x2Backward(dy: usize, argmax: usize, dx: usize, P: i32, H: i32, W: i32, OH: i32, OW: i32): void {
+  if (OW < 4 || 2 * OW > W || 2 * OH > H) {
+    maxPool2dBackward(dy, argmax, dx, P, H, W, OH, OW);
+    return;
+  }
+  const HW = <usize>H * <usize>W, OHW = <usize>OH * <usize>OW, rowBytes = <usize>W << 2;
+  const lanes = i32x4(0, 2, 4, 6), zero = f32x4.splat(0);
+  const right = i32x4.splat(1), down = i32x4.splat(W), downRight = i32x4.splat(W + 1);
+  for (let p = 0; p < P; p++) {
+    const dxp = dx + ((<usize>p * HW) << 2), base = (<usize>p * OHW) << 2;
+    for (let oh = 0; oh < OH; oh++) {
+      const row0 = dxp + <usize>(2 * oh) * rowBytes, row1 = row0 + rowBytes;
+      const src = base + ((<usize>(oh * OW)) << 2);
+      // a window's index less its first element's: 0, 1, W or W + 1 (or below 0 for none)
+      let first = i32x4.add(i32x4.splat(2 * oh * W), lanes);
+      let ow = 0;
+      for (;; ow += 4) {
+        if (ow + 4 > OW) {
+          if (ow == OW) break;
+          // the last 1–3 windows: the row's last four again (the same values rewritten)
+          ow = OW - 4;
+          first = i32x4.add(i32x4.splat(2 * oh * W + 2 * ow), lanes);
+        }
+        const rel = i32x4.sub(v128.load(argmax + src + (<usize>ow << 2)), first);
+        const g = f32x4.add(zero, v128.load(dy + src + (<usize>ow << 2)));
+        const g00 = v128.and(g, i32x4.eq(rel, zero)), g01 = v128.and(g, i32x4.eq(rel, right));
+        const g10 = v128.and(g, i32x4.eq(rel, down)), g11 = v128.and(g, i32x4.eq(rel, downRight));
+        const o = <usize>ow << 3;
+        v128.store(row0 + o, v128.shuffle<f32>(g00, g01, 0, 4, 1, 5));
+        v128.store(row0 + o, v128.shuffle<f32>(g00, g01, 2, 6, 3, 7), 16);
+        v128.store(row1 + o, v128.shuffle<f32>(g10, g11, 0, 4, 1, 5));
+        v128.store(row1 + o, v128.shuffle<f32>(g10, g11, 2, 6, 3, 7), 16);
+        if (ow + 4 == OW) break;
+        first = i32x4.add(first, i32x4.splat(8));
+      }
+      // an odd width's last column
+      for (let w = 2 * OW; w < W; w++) {
+        store<f32>(row0 + (<usize>w << 2), 0);
+        store<f32>(row1 + (<usize>w << 2), 0);
+      }
+    }
+    // an odd height's last row
+    if (2 * OH < H) memory.fill(dxp + <usize>(2 * OH) * rowBytes, 0, <usize>(H - 2 * OH) * rowBytes);
   }
 }
 

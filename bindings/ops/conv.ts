@@ -260,7 +260,9 @@ export function maxPool2d(x: Tensor, ...args: (Pair | boolean | null | Pool2dOpt
     argmax.ptr + lo * outPlane, hi - lo, g.H, g.W, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.OH, g.OW, overRelu ? 1 : 0]);
   return record(out, 'maxPool2d', [x], (gy) => {
     const dx = Tensor._empty(x.shape, 'maxPool2d backward');
-    splitItems('maxPool2dBackward', g.P, work, 1, (lo, hi) => [gy.ptr + lo * outPlane, argmax.ptr + lo * outPlane,
+    // windows that tile the plane (2×2, stride 2) write dx once instead of zeroing it and adding
+    const tiled = g.KH === 2 && g.KW === 2 && g.sH === 2 && g.sW === 2 && g.pH === 0 && g.pW === 0;
+    splitItems(tiled ? 'maxPool2x2Backward' : 'maxPool2dBackward', g.P, work, 1, (lo, hi) => [gy.ptr + lo * outPlane, argmax.ptr + lo * outPlane,
       dx.ptr + lo * inPlane, hi - lo, g.H, g.W, g.OH, g.OW]);
     if (overRelu) reluMaskedGradients.add(dx);
     return [dx];
