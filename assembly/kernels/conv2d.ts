@@ -541,8 +541,8 @@ function useWinograd(C: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i
 }
 
 // Workspace carving, in order: xp (+8 zero floats for the last rounded-up run of q), off[Tp] (i32
-// byte offsets), wp [OCp/4][T][4], stage [OCp, Qp], acc [OCp, Tp] f32x4. Tp = T rounded up to even
-// (dW takes taps in pairs; the spare one reads offset 0 and is dropped).
+// byte offsets), wp [OCp/4][T][4], stage [OCp, Qp], acc [OCp, Tp] f32x4. Tp = T rounded up to a
+// multiple of 3 (dW takes taps in threes; the spare ones read offset 0 and are dropped).
 // @ts-ignore: decorator
 @inline function planeFloats(C: i32, OH: i32, OW: i32, KH: i32, KW: i32): i32 {
   return up(C * (OH + KH - 1) * (OW + KW - 1) + 8, 4);
@@ -557,7 +557,7 @@ function useWinograd(C: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i
 }
 // @ts-ignore: decorator
 @inline function wpPtr(ws: usize, C: i32, KH: i32, KW: i32, OH: i32, OW: i32): usize {
-  return offPtr(ws, C, KH, KW, OH, OW) + (<usize>up(C * KH * KW + 1, 4) << 2);
+  return offPtr(ws, C, KH, KW, OH, OW) + (<usize>up(C * KH * KW + 2, 4) << 2);
 }
 // @ts-ignore: decorator
 @inline function stagePtr(ws: usize, C: i32, KH: i32, KW: i32, OC: i32, OH: i32, OW: i32): usize {
@@ -588,10 +588,10 @@ function flippedBytes(C: i32, OC: i32, KH: i32, KW: i32): usize {
   return <usize>up(C * OC * KH * KW, 16) << 2;
 }
 function directEnd(ws: usize, C: i32, KH: i32, KW: i32, OC: i32, OH: i32, OW: i32): usize {
-  return accPtr(ws, C, KH, KW, OC, OH, OW) + ((<usize>up(OC, 4) * <usize>up(C * KH * KW, 2)) << 4);
+  return accPtr(ws, C, KH, KW, OC, OH, OW) + ((<usize>up(OC, 4) * <usize>up(C * KH * KW, 3)) << 4);
 }
 
-/** xp <- image x [C,H,W] placed at (padTop, padLeft) in zeros; fills off[t] (and the spare tap). */
+/** xp <- image x [C,H,W] placed at (padTop, padLeft) in zeros; fills off[t] (and the two spare taps). */
 function padImage(x: usize, xp: usize, off: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32,
                   padTop: i32, padLeft: i32, OH: i32, OW: i32): void {
   const Hp = OH + KH - 1, Wp = OW + KW - 1;
@@ -610,6 +610,7 @@ function padImage(x: usize, xp: usize, off: usize, C: i32, H: i32, W: i32, KH: i
     t++;
   }
   store<i32>(off + (<usize>t << 2), 0);
+  store<i32>(off + (<usize>(t + 1) << 2), 0);
 }
 
 /** 4 output channels × 8 consecutive q: acc over the T taps, stored to out rows ldo bytes apart. */
@@ -665,34 +666,38 @@ function directForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
   }
 }
 
-/** 4 output channels × taps (t0, t1): their f32x4 sums in acc (rows of Tp) carried over q. */
-function weightTile(dyq: usize, ldd: usize, x0: usize, x1: usize, Qp: i32, acc: usize, accRow: usize): void {
-  let a00 = v128.load(acc), a01 = v128.load(acc, 16);
-  let a10 = v128.load(acc + accRow), a11 = v128.load(acc + accRow, 16);
-  let a20 = v128.load(acc + 2 * accRow), a21 = v128.load(acc + 2 * accRow, 16);
-  let a30 = v128.load(acc + 3 * accRow), a31 = v128.load(acc + 3 * accRow, 16);
+/**
+ * 4 output channels × taps (t0, t1, t2): their f32x4 sums in acc (rows of Tp) carried over q. Three
+ * taps, not two: 7 loads feed 12 multiply-adds (6 for 8 with pairs), and a 3×3 kernel's 9 taps
+ * need no spare one; 12 accumulators still fit the 16 vector registers.
+ */
+function weightTile(dyq: usize, ldd: usize, x0: usize, x1: usize, x2: usize, Qp: i32, acc: usize, accRow: usize): void {
+  let a00 = v128.load(acc), a01 = v128.load(acc, 16), a02 = v128.load(acc, 32);
+  let a10 = v128.load(acc + accRow), a11 = v128.load(acc + accRow, 16), a12 = v128.load(acc + accRow, 32);
+  let a20 = v128.load(acc + 2 * accRow), a21 = v128.load(acc + 2 * accRow, 16), a22 = v128.load(acc + 2 * accRow, 32);
+  let a30 = v128.load(acc + 3 * accRow), a31 = v128.load(acc + 3 * accRow, 16), a32 = v128.load(acc + 3 * accRow, 32);
   for (let q = 0; q < Qp; q += 4) {
     const o = <usize>q << 2;
-    const u = v128.load(x0 + o), v = v128.load(x1 + o);
+    const u = v128.load(x0 + o), v = v128.load(x1 + o), w = v128.load(x2 + o);
     let d = v128.load(dyq + o);
-    a00 = madd(a00, d, u); a01 = madd(a01, d, v);
+    a00 = madd(a00, d, u); a01 = madd(a01, d, v); a02 = madd(a02, d, w);
     d = v128.load(dyq + ldd + o);
-    a10 = madd(a10, d, u); a11 = madd(a11, d, v);
+    a10 = madd(a10, d, u); a11 = madd(a11, d, v); a12 = madd(a12, d, w);
     d = v128.load(dyq + 2 * ldd + o);
-    a20 = madd(a20, d, u); a21 = madd(a21, d, v);
+    a20 = madd(a20, d, u); a21 = madd(a21, d, v); a22 = madd(a22, d, w);
     d = v128.load(dyq + 3 * ldd + o);
-    a30 = madd(a30, d, u); a31 = madd(a31, d, v);
+    a30 = madd(a30, d, u); a31 = madd(a31, d, v); a32 = madd(a32, d, w);
   }
-  v128.store(acc, a00); v128.store(acc, a01, 16);
-  v128.store(acc + accRow, a10); v128.store(acc + accRow, a11, 16);
-  v128.store(acc + 2 * accRow, a20); v128.store(acc + 2 * accRow, a21, 16);
-  v128.store(acc + 3 * accRow, a30); v128.store(acc + 3 * accRow, a31, 16);
+  v128.store(acc, a00); v128.store(acc, a01, 16); v128.store(acc, a02, 32);
+  v128.store(acc + accRow, a10); v128.store(acc + accRow, a11, 16); v128.store(acc + accRow, a12, 32);
+  v128.store(acc + 2 * accRow, a20); v128.store(acc + 2 * accRow, a21, 16); v128.store(acc + 2 * accRow, a22, 32);
+  v128.store(acc + 3 * accRow, a30); v128.store(acc + 3 * accRow, a31, 16); v128.store(acc + 3 * accRow, a32, 32);
 }
 
 function directWeight(x: usize, dy: usize, dw: usize, ws: usize,
   N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
   ocLo: i32, ocHi: i32): void {
-  const T = C * KH * KW, Tp = up(T, 2), OCp = up(OC, 4), Qp = runLen(OH, OW, KW), Wp = OW + KW - 1;
+  const T = C * KH * KW, Tp = up(T, 3), OCp = up(OC, 4), Qp = runLen(OH, OW, KW), Wp = OW + KW - 1;
   const off = offPtr(ws, C, KH, KW, OH, OW), stage = stagePtr(ws, C, KH, KW, OC, OH, OW);
   const acc = accPtr(ws, C, KH, KW, OC, OH, OW);
   const ldd = <usize>Qp << 2, accRow = <usize>Tp << 4, OHW = OH * OW;
@@ -708,9 +713,10 @@ function directWeight(x: usize, dy: usize, dw: usize, ws: usize,
       }
     }
     for (let ob = ocLo; ob < ocHi; ob += 4) {
-      for (let t = 0; t < Tp; t += 2) {
+      for (let t = 0; t < Tp; t += 3) {
         const x0 = ws + <usize>load<i32>(off + (<usize>t << 2)), x1 = ws + <usize>load<i32>(off + (<usize>(t + 1) << 2));
-        weightTile(stage + <usize>ob * ldd, ldd, x0, x1, Qp, acc + <usize>ob * accRow + (<usize>t << 4), accRow);
+        const x2 = ws + <usize>load<i32>(off + (<usize>(t + 2) << 2));
+        weightTile(stage + <usize>ob * ldd, ldd, x0, x1, x2, Qp, acc + <usize>ob * accRow + (<usize>t << 4), accRow);
       }
     }
   }
