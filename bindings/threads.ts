@@ -30,7 +30,7 @@ export const THREAD_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', '
   'conv2dBackwardBias', 'reluBackwardBias', 'binary',
   'sgdStep', 'adamStep', 'rmspropStep', 'adagradStep', 'adadeltaStep',
   'crossEntropyForward', 'crossEntropyBackward', 'reduceSum', 'reduceSumColumns', 'softmax', 'softmaxBackward',
-  'maxPool2x2Backward',
+  'maxPool2x2Backward', 'conv2dBackwardWeightBias',
 ] as const satisfies readonly (keyof KernelExports)[];
 type KernelName = typeof THREAD_KERNELS[number];
 /** A kernel's arguments as a tuple (a task built with the wrong count does not compile). */
@@ -393,7 +393,7 @@ export function gemmBatched(transA: number, transB: number, M: number, N: number
  * arguments: head are its arguments before the workspace, geometry those after it. Each part
  * gets a workspace of its own, borrowed from the heap for the call.
  */
-export function convParts(name: 'conv2dForward' | 'conv2dBackwardInput' | 'conv2dBackwardWeight',
+export function convParts(name: 'conv2dForward' | 'conv2dBackwardInput' | 'conv2dBackwardWeight' | 'conv2dBackwardWeightBias',
   flops: number, wsBytes: number, head: number[], geometry: number[]): void {
   noteGemmWork(flops);
   const parts = threadsFor(flops);

@@ -369,21 +369,40 @@ export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, ws: usize,
 export function conv2dBackwardWeight(x: usize, dy: usize, dw: usize, ws: usize,
   N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
   padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, part: i32, parts: i32): void {
+  conv2dBackwardWeightBias(x, dy, dw, 0, ws, N, C, H, W, OC, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW,
+                           OH, OW, part, parts);
+}
+
+/**
+ * conv2dBackwardWeight and, unless db = 0, conv2dBackwardBias in the same call: the bias gradient
+ * of the same bits, its channels split over the parts as dW's are (or evenly, on the GEMM path that
+ * splits dW by columns). The direct path sums each dy plane as it stages it, so T2's 11 MB first-layer
+ * gradient is read once, not twice; the other paths save a parallel region.
+ */
+export function conv2dBackwardWeightBias(x: usize, dy: usize, dw: usize, db: usize, ws: usize,
+  N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
+  padTop: i32, padLeft: i32, dilH: i32, dilW: i32, OH: i32, OW: i32, part: i32, parts: i32): void {
   const CKK = C * KH * KW, OHW = OH * OW, nb = imagesPerGemm(N, OHW);
   const yStride = (<usize>OC * <usize>OHW) << 2;
   const path = conv2dPath(2, C, H, W, OC, KH, KW, strideH, strideW, padTop, padLeft, dilH, dilW, OH, OW);
   if (path == ConvPath.WINOGRAD) {
-    winogradWeightGrad(x, dy, dw, ws, N, C, H, W, OC, padTop, padLeft, OH, OW,
-                       partStart(OC, part, parts, 4), partStart(OC, part + 1, parts, 4));
+    const oLo = partStart(OC, part, parts, 4), oHi = partStart(OC, part + 1, parts, 4);
+    if (db) conv2dBackwardBias(dy, db, N, OC, OHW, oLo, oHi);
+    winogradWeightGrad(x, dy, dw, ws, N, C, H, W, OC, padTop, padLeft, OH, OW, oLo, oHi);
     return;
   }
   if (path == ConvPath.DIRECT) {
     // output channels in blocks of 4 (the direct tile's width)
     const ocLo = partStart(OC, part, parts, 4), ocHi = partStart(OC, part + 1, parts, 4);
-    if (N <= 0) memory.fill(dw + ((<usize>ocLo * <usize>CKK) << 2), 0, (<usize>(ocHi - ocLo) * <usize>CKK) << 2);
-    else directWeight(x, dy, dw, ws, N, C, H, W, OC, KH, KW, padTop, padLeft, OH, OW, ocLo, ocHi);
+    if (N <= 0) {
+      memory.fill(dw + ((<usize>ocLo * <usize>CKK) << 2), 0, (<usize>(ocHi - ocLo) * <usize>CKK) << 2);
+      if (db) conv2dBackwardBias(dy, db, N, OC, OHW, ocLo, ocHi);
+    } else {
+      directWeight(x, dy, dw, db, ws, N, C, H, W, OC, KH, KW, padTop, padLeft, OH, OW, ocLo, ocHi);
+    }
     return;
   }
+  if (db) conv2dBackwardBias(dy, db, N, OC, OHW, partStart(OC, part, parts, 1), partStart(OC, part + 1, parts, 1));
   // weight columns r = (c, kh, kw) in [rLo, rHi): only those rows of col are built
   const rLo = partStart(CKK, part, parts, 8), rHi = partStart(CKK, part + 1, parts, 8), rows = rHi - rLo;
   if (rows <= 0) return;
@@ -694,7 +713,7 @@ function weightTile(dyq: usize, ldd: usize, x0: usize, x1: usize, x2: usize, Qp:
   v128.store(acc + 3 * accRow, a30); v128.store(acc + 3 * accRow, a31, 16); v128.store(acc + 3 * accRow, a32, 32);
 }
 
-function directWeight(x: usize, dy: usize, dw: usize, ws: usize,
+function directWeight(x: usize, dy: usize, dw: usize, db: usize, ws: usize,
   N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
   ocLo: i32, ocHi: i32): void {
   const T = C * KH * KW, Tp = up(T, 3), OCp = up(OC, 4), Qp = runLen(OH, OW, KW), Wp = OW + KW - 1;
@@ -704,12 +723,18 @@ function directWeight(x: usize, dy: usize, dw: usize, ws: usize,
   memory.fill(acc, 0, <usize>OCp * accRow);
   // dy staged on the q grid; the dropped columns and the channels past OC stay zero
   memory.fill(stage, 0, <usize>OCp * ldd);
+  if (db && ocHi > ocLo) memory.fill(db + (<usize>ocLo << 2), 0, <usize>(min(ocHi, OC) - ocLo) << 2);
   for (let n = 0; n < N; n++) {
     padImage(x + ((<usize>n * <usize>(C * H * W)) << 2), ws, off, C, H, W, KH, KW, padTop, padLeft, OH, OW);
     const dyn = dy + ((<usize>n * <usize>OC * <usize>OHW) << 2);
     for (let oc = ocLo; oc < ocHi; oc++) {
       for (let oh = 0; oh < OH; oh++) {
         copyF32(stage + <usize>oc * ldd + ((<usize>(oh * Wp)) << 2), dyn + ((<usize>(oc * OHW + oh * OW)) << 2), OW);
+      }
+      // the bias gradient as conv2dBackwardBias sums it (n ascending), from the plane still in L1
+      if (db) {
+        const q = db + (<usize>oc << 2);
+        store<f32>(q, load<f32>(q) + sumF32(dyn + ((<usize>oc * <usize>OHW) << 2), OHW));
       }
     }
     for (let ob = ocLo; ob < ocHi; ob += 4) {

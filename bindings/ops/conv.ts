@@ -132,17 +132,17 @@ function convOp(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | und
     const wantDb = bias !== null && bias !== undefined && bias.requiresGrad;
     const db = wantDb ? Tensor._empty(bias.shape, `${op} backward`) : null;
     const OHW = g.OH * g.OW;
-    if (relu && reluMaskedGradients.has(gy)) {
-      // a max pool's gradient that already dropped what the ReLU's gradient would (see maxPool2d)
-      if (db) convBiasGrad(gy, db, g.N, g.OC, OHW);
-    } else if (relu) {
-      // the gradient at the ReLU's input, with the bias gradient summed in the same pass
+    // the bias gradient still to sum from gy: with dW's kernel when there is one (it reads gy anyway)
+    let dbFromGy = db;
+    if (relu && !reluMaskedGradients.has(gy)) {
+      // the gradient at the ReLU's input, with the bias gradient summed in the same pass (unless a
+      // max pool's gradient already dropped what the ReLU's gradient would: see maxPool2d)
       const gz = Tensor._empty(out.shape, `${op} backward`);
       splitItems('reluBackwardBias', g.OC, 16 * out.size, 1, (lo, hi) => [gy.ptr, out.ptr, gz.ptr, db ? db.ptr : 0, g.N, g.OC, OHW, lo, hi]);
       gy = gz;
-    } else if (db) {
-      convBiasGrad(gy, db, g.N, g.OC, OHW);
+      dbFromGy = null;
     }
+    if (dbFromGy && !weight.requiresGrad) convBiasGrad(gy, dbFromGy, g.N, g.OC, OHW);
     grads[2] = db;
     if (x.requiresGrad) {
       const dx = Tensor._empty(x.shape, `${op} backward`);
@@ -151,7 +151,7 @@ function convOp(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | und
     }
     if (weight.requiresGrad) {
       const dw = Tensor._empty(weight.shape, `${op} backward`);
-      convParts('conv2dBackwardWeight', flops, wsBytes, [x.ptr, gy.ptr, dw.ptr], args);
+      convParts('conv2dBackwardWeightBias', flops, wsBytes, [x.ptr, gy.ptr, dw.ptr, dbFromGy ? dbFromGy.ptr : 0], args);
       grads[1] = dw;
     }
     return grads;
