@@ -632,8 +632,11 @@ function padImage(x: usize, xp: usize, off: usize, C: i32, H: i32, W: i32, KH: i
   store<i32>(off + (<usize>(t + 1) << 2), 0);
 }
 
-/** 4 output channels × 8 consecutive q: acc over the T taps, stored to out rows ldo bytes apart. */
-function directTile(xq: usize, off: usize, T: i32, wpb: usize, out: usize, ldo: usize): void {
+/**
+ * 4 output channels × 8 consecutive q: acc over the T taps, stored to out rows ldo bytes apart as
+ * they are (`raw`: the staged path, whose copy-out adds the bias) or as relu?(acc + bias lane).
+ */
+function directTile(xq: usize, off: usize, T: i32, wpb: usize, out: usize, ldo: usize, raw: bool, bias: v128, relu: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let t = 0; t < T; t++) {
@@ -649,31 +652,12 @@ function directTile(xq: usize, off: usize, T: i32, wpb: usize, out: usize, ldo: 
     c30 = madd(c30, a, b0); c31 = madd(c31, a, b1);
     wpb += 16;
   }
-  v128.store(out, c00); v128.store(out, c01, 16);
-  v128.store(out + ldo, c10); v128.store(out + ldo, c11, 16);
-  v128.store(out + 2 * ldo, c20); v128.store(out + 2 * ldo, c21, 16);
-  v128.store(out + 3 * ldo, c30); v128.store(out + 3 * ldo, c31, 16);
-}
-
-/**
- * directTile's sums for 4 output channels × 8 consecutive outputs of one row, written straight to
- * y (rows ldo bytes apart) as relu?(sum + b): addScalar's arithmetic, without the staging pass.
- */
-function directTileOut(xq: usize, off: usize, T: i32, wpb: usize, out: usize, ldo: usize, bias: v128, relu: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let t = 0; t < T; t++) {
-    const xo = xq + <usize>load<i32>(off + (<usize>t << 2));
-    const b0 = v128.load(xo), b1 = v128.load(xo, 16);
-    let a = v128.load32_splat(wpb);
-    c00 = madd(c00, a, b0); c01 = madd(c01, a, b1);
-    a = v128.load32_splat(wpb, 4);
-    c10 = madd(c10, a, b0); c11 = madd(c11, a, b1);
-    a = v128.load32_splat(wpb, 8);
-    c20 = madd(c20, a, b0); c21 = madd(c21, a, b1);
-    a = v128.load32_splat(wpb, 12);
-    c30 = madd(c30, a, b0); c31 = madd(c31, a, b1);
-    wpb += 16;
+  if (raw) {
+    v128.store(out, c00); v128.store(out, c01, 16);
+    v128.store(out + ldo, c10); v128.store(out + ldo, c11, 16);
+    v128.store(out + 2 * ldo, c20); v128.store(out + 2 * ldo, c21, 16);
+    v128.store(out + 3 * ldo, c30); v128.store(out + 3 * ldo, c31, 16);
+    return;
   }
   storeBiasRelu(out, c00, c01, f32x4.splat(f32x4.extract_lane(bias, 0)), relu);
   storeBiasRelu(out + ldo, c10, c11, f32x4.splat(f32x4.extract_lane(bias, 1)), relu);
@@ -726,7 +710,7 @@ function directForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
           const xRow = ws + (<usize>(oh * Wp) << 2), yRow = yn + ((<usize>(ob * OHW + oh * OW)) << 2);
           for (let ow = 0; ; ow += 8) {
             if (ow + 8 > OW) ow = OW - 8;
-            directTileOut(xRow + (<usize>ow << 2), off, T, wpb, yRow + (<usize>ow << 2), planeBytes, bv, relu);
+            directTile(xRow + (<usize>ow << 2), off, T, wpb, yRow + (<usize>ow << 2), planeBytes, false, bv, relu);
             if (ow + 8 >= OW) break;
           }
         }
@@ -735,7 +719,7 @@ function directForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
     }
     for (let ob = 0; ob < OCp; ob += 4) {
       const wpb = wp + ((<usize>ob * <usize>T) << 2), out = stage + <usize>ob * ldo;
-      for (let q = 0; q < Qp; q += 8) directTile(ws + (<usize>q << 2), off, T, wpb, out + (<usize>q << 2), ldo);
+      for (let q = 0; q < Qp; q += 8) directTile(ws + (<usize>q << 2), off, T, wpb, out + (<usize>q << 2), ldo, true, f32x4.splat(0), false);
     }
     for (let oc = 0; oc < OC; oc++) {
       const b: f32 = bias ? load<f32>(bias + (<usize>oc << 2)) : 0;
