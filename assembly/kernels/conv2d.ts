@@ -691,18 +691,18 @@ function directForward(x: usize, w: usize, bias: usize, y: usize, ws: usize,
                  oc < OC ? load<f32>(w + ((<usize>(oc * T + t)) << 2)) : 0);
     }
   }
-  const ldo = <usize>Qp << 2, OHW = OH * OW;
+  const ldo = <usize>Qp << 2, OHW = OH * OW, planeBytes = <usize>OHW << 2;
   // Whole blocks of 4 channels, rows of 8 outputs or more, and no more than 5/4 of the staged tiles'
   // work per row: tiles along each output row write y themselves (a row's last tile overlaps the
   // one before and rewrites the same values). Else the tiles run along the padded rows (q) into the
-  // stage and addScalar copies the valid columns out. Measured (kernel-ab, Zen 3): 1.03× on T2's
-  // 26-wide rows, 1.17× on the speedrun's 24, 1.11× on 32; 0.92× on 10 (16 made per row for 12).
+  // stage and addScalar copies the valid columns out. Measured (kernel-ab, Zen 3): 1.03–1.10× on T2's
+  // 26-wide rows, 1.17× on the speedrun's 24, 1.11–1.16× on 12 and 32; 0.92× on 10 (16 made per row
+  // for 12).
   const rowTiles = OW >= 8 && (OC & 3) == 0 && 4 * up(OW, 8) <= 5 * Wp;
   for (let n = nLo; n < nHi; n++) {
     padImage(x + ((<usize>n * <usize>(C * H * W)) << 2), ws, off, C, H, W, KH, KW, padTop, padLeft, OH, OW);
     const yn = y + ((<usize>n * <usize>OC * <usize>OHW) << 2);
     if (rowTiles) {
-      const planeBytes = <usize>OHW << 2;
       for (let ob = 0; ob < OC; ob += 4) {
         const wpb = wp + ((<usize>ob * <usize>T) << 2);
         const bv = bias ? v128.load(bias + (<usize>ob << 2)) : f32x4.splat(0);
@@ -768,7 +768,7 @@ function directWeight(x: usize, dy: usize, dw: usize, db: usize, ws: usize,
   memory.fill(acc, 0, <usize>OCp * accRow);
   // dy staged on the q grid; the dropped columns and the channels past OC stay zero
   memory.fill(stage, 0, <usize>OCp * ldd);
-  if (db && ocHi > ocLo) memory.fill(db + (<usize>ocLo << 2), 0, <usize>(min(ocHi, OC) - ocLo) << 2);
+  if (db && ocHi > ocLo) memory.fill(db + (<usize>ocLo << 2), 0, <usize>(ocHi - ocLo) << 2);
   for (let n = 0; n < N; n++) {
     padImage(x + ((<usize>n * <usize>(C * H * W)) << 2), ws, off, C, H, W, KH, KW, padTop, padLeft, OH, OW);
     const dyn = dy + ((<usize>n * <usize>OC * <usize>OHW) << 2);

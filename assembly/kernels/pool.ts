@@ -137,7 +137,7 @@ export function maxPool2x2Backward(dy: usize, argmax: usize, dx: usize, P: i32, 
   }
   const HW = <usize>H * <usize>W, OHW = <usize>OH * <usize>OW, rowBytes = <usize>W << 2;
   const lanes = i32x4(0, 2, 4, 6), zero = f32x4.splat(0);
-  const right = i32x4.splat(1), down = i32x4.splat(W), downRight = i32x4.splat(W + 1);
+  const at = i32x4.splat(0), right = i32x4.splat(1), down = i32x4.splat(W), downRight = i32x4.splat(W + 1);
   for (let p = 0; p < P; p++) {
     const dxp = dx + ((<usize>p * HW) << 2), base = (<usize>p * OHW) << 2;
     for (let oh = 0; oh < OH; oh++) {
@@ -155,7 +155,7 @@ export function maxPool2x2Backward(dy: usize, argmax: usize, dx: usize, P: i32, 
         }
         const rel = i32x4.sub(v128.load(argmax + src + (<usize>ow << 2)), first);
         const g = f32x4.add(zero, v128.load(dy + src + (<usize>ow << 2)));
-        const g00 = v128.and(g, i32x4.eq(rel, zero)), g01 = v128.and(g, i32x4.eq(rel, right));
+        const g00 = v128.and(g, i32x4.eq(rel, at)), g01 = v128.and(g, i32x4.eq(rel, right));
         const g10 = v128.and(g, i32x4.eq(rel, down)), g11 = v128.and(g, i32x4.eq(rel, downRight));
         const o = <usize>ow << 3;
         v128.store(row0 + o, v128.shuffle<f32>(g00, g01, 0, 4, 1, 5));
