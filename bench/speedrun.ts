@@ -35,6 +35,17 @@ export interface SpeedrunResult {
   reachedTarget: boolean; wallSeconds: number; importInitSeconds: number; dataSeconds: number;
 }
 
+type Layers = typeof import('../bindings/index.js')['nn'];
+
+/** The recipe's model (above), from `layers`: the imported package's nn, or a build's (bench/step-ab.ts). */
+export function speedrunModel(layers: Layers): InstanceType<Layers['Sequential']> {
+  return new layers.Sequential(
+    new layers.Conv2d(1, 16, 5), new layers.BatchNorm2d(16), new layers.ReLU(), new layers.MaxPool2d(2),
+    new layers.Conv2d(16, 32, 5), new layers.BatchNorm2d(32), new layers.ReLU(), new layers.MaxPool2d(2),
+    new layers.Flatten(), new layers.Linear(512, 10),
+  );
+}
+
 /** Learning rate at step s of `total` (one cycle: linear up, linear down). */
 export function oneCycle(s: number, total: number): number {
   const up = Math.max(1, Math.round(SPEEDRUN.warmup * total));
@@ -56,11 +67,7 @@ async function main(): Promise<void> {
   const testLoader = new data.DataLoader(testSet, { batchSize: 1000 });
   const dataSeconds = process.uptime() - importInitSeconds;
 
-  const model = new nn.Sequential(
-    new nn.Conv2d(1, 16, 5), new nn.BatchNorm2d(16), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 5), new nn.BatchNorm2d(32), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(512, 10),
-  );
+  const model = speedrunModel(nn);
   const opt = new optim.Adam(model.parameters(), { lr: SPEEDRUN.maxLr });
   const total = SPEEDRUN.scheduleEpochs * trainLoader.length;
   let step = 0;

@@ -3,8 +3,9 @@
 // memory and worker threads), trains its own copy of the same model from the same seed, and the two
 // are timed in alternating rounds of a few steps, in CPU time and wall time. This host's speed moves
 // by tens of percent from minute to minute, so two runs of `npm run bench` cannot tell a 5 % change
-// apart; alternating rounds in one process can. It also says whether the two builds' losses after
-// the same steps are the same bytes.
+// apart; rounds alternating in one process can (each build going first in every other round). It
+// also says whether the two builds' losses after the same steps are the same bytes. Against a copy
+// of itself it reads 1.00× on one thread; on two threads the median drifts by up to ±4 %.
 //
 //   node dist/bench/step-ab.js OLD_DIST NEW_DIST [threads] [rounds] [steps per round]
 //
@@ -15,6 +16,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import { median } from './timing.js';
+import { wgModel } from './workloads.js';
+import { speedrunModel } from './speedrun.js';
 
 type Wasmgrad = typeof import('../bindings/index.js');
 
@@ -25,15 +28,8 @@ async function setup(dist: string, threads: number, model: string): Promise<Side
   await wg.init({ threads });
   wg.manualSeed(1);
   const { nn, optim } = wg, F = nn.functional;
-  const net = model === 'speedrun'
-    ? new nn.Sequential(
-      new nn.Conv2d(1, 16, 5), new nn.BatchNorm2d(16), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(16, 32, 5), new nn.BatchNorm2d(32), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Linear(512, 10))
-    : new nn.Sequential(
-      new nn.Conv2d(1, 32, 3), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(32, 64, 3), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Dropout(0.5), new nn.Linear(1600, 10));
+  // the models `npm run bench` times, built from this build's own layers
+  const net = model === 'speedrun' ? speedrunModel(nn) : wgModel('T2', nn);
   const opt = new optim.Adam(net.parameters(), { lr: 1e-3 });
   const x = wg.randn([128, 1, 28, 28]).keep(), y = wg.randint(0, 10, [128]).keep();
   let last = NaN;
@@ -61,6 +57,11 @@ async function main(): Promise<void> {
     console.error('usage: node dist/bench/step-ab.js OLD_DIST NEW_DIST [threads] [rounds] [steps per round]');
     process.exit(2);
   }
+  if (resolve(oldDist) === resolve(newDist)) {
+    // one folder is one module instance: both models would share one engine (its seed, its memory)
+    console.error('step-ab: give two different dist folders (copy one to compare a build with itself)');
+    process.exit(2);
+  }
   const threads = Number(process.argv[4] ?? 1), rounds = Number(process.argv[5] ?? 20), steps = Number(process.argv[6] ?? 3);
   const model = process.env.STEP_MODEL === 'speedrun' ? 'speedrun' : 'T2';
   const a = await setup(oldDist, threads, model), b = await setup(newDist, threads, model);
@@ -68,7 +69,11 @@ async function main(): Promise<void> {
     `${model} step, ${threads} thread(s), ${rounds} rounds of ${steps} steps, old/new alternating`);
   const cpuA: number[] = [], cpuB: number[] = [], wallA: number[] = [], wallB: number[] = [], ratio: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const ta = timeRound(a, steps), tb = timeRound(b, steps);
+    // which build goes first alternates: on two threads the second of a pair ran 3–4 % faster even
+    // when both were the same build (worker threads still spinning from the first?)
+    let ta, tb;
+    if (r % 2 === 0) { ta = timeRound(a, steps); tb = timeRound(b, steps); }
+    else { tb = timeRound(b, steps); ta = timeRound(a, steps); }
     cpuA.push(ta.cpu); cpuB.push(tb.cpu); wallA.push(ta.wall); wallB.push(tb.wall);
     // one thread: CPU time (the scheduler's share of a busy host drops out); more: wall time
     ratio.push(threads > 1 ? ta.wall / tb.wall : ta.cpu / tb.cpu);

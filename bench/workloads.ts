@@ -113,16 +113,20 @@ export interface TfTrainer {
   dispose(): void;
 }
 
-function wgModel(id: WorkloadId): nn.Module {
+/**
+ * The workload's wasmgrad model, built from `layers` (this build's nn by default; bench/step-ab.ts
+ * passes each build's own, so both time the same model).
+ */
+export function wgModel(id: WorkloadId, layers: typeof nn = nn): nn.Module {
   switch (id) {
-    case 'T1': return new nn.Sequential(new nn.Linear(784, 30), new nn.Sigmoid(), new nn.Linear(30, 10));
-    case 'T2': return new nn.Sequential(
-      new nn.Conv2d(1, 32, 3), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(32, 64, 3), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Dropout(0.5), new nn.Linear(1600, 10),
+    case 'T1': return new layers.Sequential(new layers.Linear(784, 30), new layers.Sigmoid(), new layers.Linear(30, 10));
+    case 'T2': return new layers.Sequential(
+      new layers.Conv2d(1, 32, 3), new layers.ReLU(), new layers.MaxPool2d(2),
+      new layers.Conv2d(32, 64, 3), new layers.ReLU(), new layers.MaxPool2d(2),
+      new layers.Flatten(), new layers.Dropout(0.5), new layers.Linear(1600, 10),
     );
-    case 'T3': return new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
-    case 'T4': return new nn.Sequential(new nn.Linear(784, 800), new nn.ReLU(), new nn.Linear(800, 10));
+    case 'T3': return new layers.Sequential(new layers.Linear(784, 128), new layers.ReLU(), new layers.Linear(128, 10));
+    case 'T4': return new layers.Sequential(new layers.Linear(784, 800), new layers.ReLU(), new layers.Linear(800, 10));
   }
 }
 
